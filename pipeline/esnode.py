@@ -136,18 +136,27 @@ def _java_major(java_home: Path) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def find_java(explicit: str | None = None) -> Path:
+def find_java(explicit: str | None = None, jvm_dirs: tuple[Path, ...] = (Path("/usr/lib/jvm"),)) -> Path:
     """A Java 21+ home: NEWSMON_ES_JAVA_HOME, ES_JAVA_HOME, JAVA_HOME, then the newest under /usr/lib/jvm."""
     tried: list[str] = []
-    for cand in (explicit, os.environ.get("ES_JAVA_HOME"), os.environ.get("JAVA_HOME")):
+    if explicit:  # an explicit choice that does not work is an error, not a hint
+        major = _java_major(Path(explicit))
+        if major and major >= MIN_JAVA:
+            return Path(explicit)
+        raise NodeError(
+            f"NEWSMON_ES_JAVA_HOME={explicit} is not a Java {MIN_JAVA}+ JDK "
+            f"({'no bin/java there' if major is None else f'Java {major}'})"
+        )
+    for cand in (os.environ.get("ES_JAVA_HOME"), os.environ.get("JAVA_HOME")):
         if cand:
             major = _java_major(Path(cand))
             if major and major >= MIN_JAVA:
                 return Path(cand)
             tried.append(f"{cand} (Java {major or '?'})")
     found: list[tuple[int, Path]] = []
-    jvm = Path("/usr/lib/jvm")
-    if jvm.is_dir():
+    for jvm in jvm_dirs:
+        if not jvm.is_dir():
+            continue
         for home in sorted(jvm.iterdir()):
             if home.is_dir() and not home.is_symlink():
                 major = _java_major(home)

@@ -1,0 +1,330 @@
+"""`newsmon bench`: end-to-end throughput, per-stage time, alert latency and memory, vs a naive pipeline.
+
+Generates N synthetic feed items (own generator, median ~150 words, a share of them topical), serves them as K
+local RSS feeds on 127.0.0.1, runs the real ingest path into the real Elasticsearch under a prefix of its own
+while the alert rules run in a loop against a local webhook receiver (as the asset-triggered DAG would), then
+runs a naive pipeline (full spaCy pipeline on every item, one index request per document) on a sample in the
+same process and reports both.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import statistics
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from xml.sax.saxutils import escape
+
+import psutil
+
+# ------------------------------------------------------------------ synthetic news
+
+_PEOPLE = ["Sergei Lavrov", "Maria Zakharova", "Min Aung Hlaing", "Aung San Suu Kyi", "Dmitry Peskov",
+           "Vladimir Putin", "Anwar Ibrahim", "Prabowo Subianto", "Kao Kim Hourn", "Vassily Nebenzia"]
+_PLACES = ["Naypyidaw", "Yangon", "Mandalay", "Moscow", "Jakarta", "Kuala Lumpur", "Vientiane", "Manila",
+           "Sagaing", "Rakhine State", "Bangkok", "Hanoi"]
+_TOPICAL = {
+    "myanmar": ["Myanmar's military government", "the junta in Naypyidaw", "the Arakan Army",
+                "resistance forces in Sagaing", "the National Unity Government", "Rohingya repatriation",
+                "airstrikes in Myanmar", "Myanmar's election plan"],
+    "asean": ["ASEAN foreign ministers", "the ASEAN summit", "the ASEAN chair", "the five-point consensus",
+              "an ASEAN joint communique", "the ASEAN Secretariat", "ASEAN leaders"],
+    "russian_diplomacy": ["Russian Foreign Minister Sergei Lavrov", "the Russian Foreign Ministry",
+                          "Kremlin spokesman Dmitry Peskov", "Russia's ambassador", "talks in Moscow",
+                          "Zakharova told a briefing", "the UN Security Council"],
+}
+_ACTS = ["held talks with", "met", "signed an agreement with", "discussed cooperation with", "issued a statement on",
+         "called for dialogue with", "reviewed relations with", "hosted a delegation from"]
+_FILLER = ("the government said on Tuesday that officials would continue to review the situation and report "
+           "to parliament next month while analysts expect markets to remain cautious as trade figures and "
+           "weather forecasts shape the outlook for farmers exporters and households across the region with "
+           "local media reporting mixed reactions from residents business groups and opposition lawmakers who "
+           "asked for more details about the budget the schedule and the costs involved in the plan").split()
+_OFFTOPIC_TITLES = ["Stocks edge higher as investors weigh earnings", "Storm brings heavy rain to coastal towns",
+                    "City council approves new transit budget", "Local team wins championship final",
+                    "New museum exhibition opens to the public", "Central bank keeps rates unchanged"]
+
+
+def synth_item(rng: random.Random, i: int, topical_rate: float) -> dict[str, str]:
+    """One synthetic news item: title, ~150-word summary (lognormal lengths), link, guid."""
+    words = max(40, int(rng.lognormvariate(5.0, 0.35)))  # median e^5 ~ 148 words
+    topical = rng.random() < topical_rate
+    parts: list[str] = []
+    if topical:
+        topic = rng.choice(list(_TOPICAL))
+        phrase = rng.choice(_TOPICAL[topic])
+        title = f"{phrase[0].upper()}{phrase[1:]} {rng.choice(_ACTS)} {rng.choice(_PLACES)} officials"
+        while len(parts) < words:
+            parts.append(f"{rng.choice(_TOPICAL[topic])} {rng.choice(_ACTS)} {rng.choice(_PEOPLE)} in "
+                         f"{rng.choice(_PLACES)}.")
+            parts.extend(rng.sample(_FILLER, 12))
+    else:
+        title = f"{rng.choice(_OFFTOPIC_TITLES)} ({i})"
+        while len(parts) < words:
+            parts.extend(rng.sample(_FILLER, 16))
+            parts.append(".")
+    text = " ".join(" ".join(parts).split()[:words])
+    return {"title": f"{title} #{i}", "text": text, "link": f"https://bench.example/{i // 1000}/story-{i}.html"}
+
+
+def render_rss(name: str, items: list[dict[str, str]], base: datetime) -> bytes:
+    out = [f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(name)}</title>'
+           f"<link>https://bench.example/</link><description>bench</description>"]
+    for n, it in enumerate(items):
+        pub = format_datetime(base - timedelta(minutes=n))
+        out.append(f"<item><title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
+                   f"<guid>{escape(it['link'])}</guid><pubDate>{pub}</pubDate>"
+                   f"<description>{escape(it['text'])}</description></item>")
+    out.append("</channel></rss>")
+    return "".join(out).encode("utf-8")
+
+
+class _Server:
+    """Serves path -> bytes (feeds) and records POSTs (webhook receiver) on 127.0.0.1."""
+
+    def __init__(self, routes: dict[str, bytes]):
+        self.routes = routes
+        self.posts: list[tuple[float, dict[str, Any]]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = outer.routes.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def do_POST(self) -> None:
+                n = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(n)
+                try:
+                    outer.posts.append((time.time(), json.loads(raw or b"{}")))
+                except ValueError:
+                    outer.posts.append((time.time(), {}))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _RssSampler:
+    """Samples this process's RSS every 0.25 s (peak and growth over the run)."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._proc = psutil.Process()
+        self._t = threading.Thread(target=self._loop, daemon=True)
+        self._t.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append(self._proc.memory_info().rss / 2**20)
+            self._stop.wait(0.25)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return round(ordered[k], 3)
+
+
+def run_bench(*, items: int = 10000, feeds: int = 20, topical_rate: float = 0.2, naive_items: int = 500,
+              progress: bool = True, seed: int = 7) -> dict[str, Any]:
+    """Run the benchmark and return every figure (see module docstring)."""
+    from pipeline import alert, ingest, store
+    from pipeline.feeds import FeedConfig, FeedsFile
+    from pipeline.settings import Settings
+
+    def say(msg: str) -> None:
+        if progress:
+            print(f"[bench] {msg}", flush=True)
+
+    rng = random.Random(seed)
+    base = datetime.now(UTC).replace(microsecond=0)
+    generated = [synth_item(rng, i, topical_rate) for i in range(items)]
+    per_feed = [generated[k::feeds] for k in range(feeds)]
+    routes = {f"/feed{k}.xml": render_rss(f"bench{k}", chunk, base) for k, chunk in enumerate(per_feed)}
+    server = _Server(routes)
+    settings = Settings.from_env()
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    names = store.IndexNames(prefix)
+    es = store.connect(settings)
+    store.ping(es)
+    store.ensure_indices(es, names)
+    feed_cfgs = [FeedConfig(name=f"bench{k}", url=f"{server.url}/feed{k}.xml") for k in range(feeds)]
+    feeds_file = FeedsFile(feeds=feed_cfgs)
+    rules = alert.bench_rules(f"{server.url}/hook")
+    comps = ingest.Components()
+    say(f"{items} items in {feeds} feeds at {server.url}; prefix {prefix}; warming up models")
+    comps.detector.detect("warm up", "Myanmar")
+    comps.extractor.extract_many(["Sergei Lavrov met ASEAN ministers in Jakarta."])
+    alert.run_alerts(es, names, rules, datetime.now(UTC))  # creates the rule cursors at "now"
+    stop_alerts = threading.Event()
+    alert_runs = 0
+
+    def alert_loop() -> None:
+        nonlocal alert_runs
+        client = store.connect(settings)
+        while not stop_alerts.is_set():
+            alert.run_alerts(client, names, rules, datetime.now(UTC))
+            alert_runs += 1
+            stop_alerts.wait(2.0)
+
+    sampler = _RssSampler()
+    done = 0
+
+    def on_feed(r: ingest.FeedRun) -> None:
+        nonlocal done
+        done += 1
+        if progress and (done % max(1, feeds // 10) == 0 or done == feeds):
+            say(f"  {done}/{feeds} feeds ingested ({time.perf_counter() - t0:.1f}s)")
+
+    alert_thread = threading.Thread(target=alert_loop, daemon=True)
+    t0 = time.perf_counter()
+    alert_thread.start()
+    runs = ingest.run_once(feeds_file, es=es, names=names, comps=comps, now=datetime.now(UTC),
+                           on_feed=on_feed, clock=lambda: datetime.now(UTC))
+    ingest_s = time.perf_counter() - t0
+    # let the alert loop catch up with the last indexed stories
+    es.indices.refresh(index=names.articles)
+    deadline = time.time() + 120
+    expected = es.search(index=names.articles, size=0,
+                         aggs={"s": {"cardinality": {"field": "story_id"}}})["aggregations"]["s"]["value"]
+    while time.time() < deadline and _delivered(es, names) < min(expected, _matching_hint(es, names)):
+        time.sleep(1)
+    stop_alerts.set()
+    alert_thread.join()
+    sampler.stop()
+    latencies = _latencies(es, names)
+    totals = ingest.totals(runs).counts
+    stages: dict[str, float] = {}
+    for r in runs:
+        for k, v in r.seconds.items():
+            stages[k] = round(stages.get(k, 0.0) + v, 3)
+    samples = sampler.samples
+    quarter = max(1, len(samples) // 4)
+    growth = (max(samples[-quarter:]) / max(samples[:quarter]) - 1) * 100 if samples else 0.0
+    say("naive baseline ...")
+    naive = _naive(es, names, generated[:naive_items], comps)
+    result = {
+        "items": items,
+        "feeds": feeds,
+        "topical_rate": topical_rate,
+        "ingest_seconds": round(ingest_s, 2),
+        "items_per_second": round(items / ingest_s, 1),
+        "naive_items": naive["items"],
+        "naive_items_per_second": naive["items_per_second"],
+        "speedup": round((items / ingest_s) / naive["items_per_second"], 1) if naive["items_per_second"] else None,
+        "stages": stages,
+        "stage_items_per_second": {k: round(items / v, 1) for k, v in stages.items() if v > 0},
+        "counts": totals,
+        "alerts_delivered": _delivered(es, names),
+        "alert_runs": alert_runs,
+        "publication_to_index_p50_s": latencies["pub_p50"],
+        "publication_to_index_p95_s": latencies["pub_p95"],
+        "index_to_alert_p50_s": latencies["p50"],
+        "index_to_alert_p95_s": latencies["p95"],
+        "peak_rss_mb": round(max(samples) if samples else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                             1),
+        "rss_first_quarter_mb": round(max(samples[:quarter]), 1) if samples else None,
+        "rss_last_quarter_mb": round(max(samples[-quarter:]), 1) if samples else None,
+        "rss_growth_pct": round(growth, 1),
+        "machine": {"cpus": psutil.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)},
+        "date": base.date().isoformat(),
+    }
+    store.delete_indices(es, names)
+    server.close()
+    return result
+
+
+def _delivered(es: Any, names: Any) -> int:
+    es.indices.refresh(index=names.alerts)
+    return int(es.count(index=names.alerts, query={"term": {"status": "delivered"}})["count"])
+
+
+def _matching_hint(es: Any, names: Any) -> int:
+    """Stories the bench rules can match (every topical story, one rule per story at least)."""
+    resp = es.search(index=names.articles, size=0, aggs={"s": {"cardinality": {"field": "story_id"}}})
+    return int(resp["aggregations"]["s"]["value"])
+
+
+def _latencies(es: Any, names: Any) -> dict[str, float | None]:
+    from pipeline import store
+
+    idx_to_alert: list[float] = []
+    pub_to_idx: list[float] = []
+    for hit in store.scan_all(es, names.alerts, query={"term": {"status": "delivered"}}):
+        t = hit["_source"].get("timing") or {}
+        if t.get("index_to_alert_s") is not None:
+            idx_to_alert.append(float(t["index_to_alert_s"]))
+        if t.get("ingested_at") and t.get("published_at"):
+            d = datetime.fromisoformat(t["ingested_at"]) - datetime.fromisoformat(t["published_at"])
+            pub_to_idx.append(d.total_seconds())
+    return {"p50": _pct(idx_to_alert, 0.5), "p95": _pct(idx_to_alert, 0.95),
+            "pub_p50": _pct(pub_to_idx, 0.5), "pub_p95": _pct(pub_to_idx, 0.95)}
+
+
+def _naive(es: Any, names: Any, sample: list[dict[str, str]], comps: Any) -> dict[str, Any]:
+    """Same items, naive: full spaCy pipeline per item (no batching), one index request per document."""
+    from pipeline.extract import load_full_model
+
+    nlp = load_full_model()
+    t0 = time.perf_counter()
+    for n, it in enumerate(sample):
+        matches = comps.detector.detect(it["title"], it["text"])
+        doc = nlp(f"{it['title']}\n\n{it['text']}")
+        ents = [{"text": e.text, "label": e.label_} for e in doc.ents]
+        es.index(index=names.items, id=f"naive-{n}", document={
+            "id": f"naive-{n}", "url": it["link"], "title": it["title"], "text": it["text"],
+            "topics": [m.name for m in matches]}, refresh="wait_for")
+        del ents
+    secs = time.perf_counter() - t0
+    return {"items": len(sample), "seconds": round(secs, 2),
+            "items_per_second": round(len(sample) / secs, 1) if secs else None}
+
+
+def render(r: dict[str, Any]) -> str:
+    """Human-readable summary."""
+    lines = [
+        f"newsmon bench — {r['items']} items in {r['feeds']} feeds ({r['topical_rate']:.0%} topical), "
+        f"{r['machine']['cpus']} CPUs, {r['date']}",
+        f"  end-to-end: {r['items_per_second']} items/s ({r['ingest_seconds']} s)",
+        f"  naive:      {r['naive_items_per_second']} items/s on {r['naive_items']} items -> speedup {r['speedup']}x",
+        "  stages (s): " + ", ".join(f"{k} {v}" for k, v in r["stages"].items()),
+        f"  alerts delivered: {r['alerts_delivered']} in {r['alert_runs']} alert runs; index->alert p50 "
+        f"{r['index_to_alert_p50_s']} s, p95 {r['index_to_alert_p95_s']} s",
+        f"  peak RSS {r['peak_rss_mb']} MB (first quarter {r['rss_first_quarter_mb']} MB, last quarter "
+        f"{r['rss_last_quarter_mb']} MB, growth {r['rss_growth_pct']}%)",
+        f"  counts: {json.dumps(r['counts'])}",
+    ]
+    return "\n".join(lines)
+
+
+__all__ = ["render", "run_bench", "statistics", "synth_item"]

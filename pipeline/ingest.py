@@ -1,0 +1,331 @@
+"""One ingestion pass: fetch -> parse -> normalise -> detect -> extract -> cluster -> index, per feed.
+
+The same functions run from `newsmon run --once` and from the Airflow DAG (one mapped task per feed). Each item
+ends with one outcome string that is counted: `indexed` (new topical story), `updated` (changed topical story),
+`archived` (not topical; kept in the items archive), `duplicate` (seen before, unchanged), `failed` (ES refused
+it). A feed ends with `fetched`, `not-modified` or `error`. Feed state (validators) advances only after the
+feed's items are indexed, so a crash re-fetches rather than loses.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+from elasticsearch import Elasticsearch
+
+from pipeline import cluster, store
+from pipeline.detect import Detector
+from pipeline.feeds import FeedConfig, FeedsFile
+from pipeline.fetch import FeedState, FetchResult, fetch_feed, make_client, next_state
+from pipeline.index import Enriched, article_doc, content_hash, item_doc
+from pipeline.normalise import dedupe, normalise
+from pipeline.parse import parse_feed
+from pipeline.records import Article, StageCounts
+
+log = logging.getLogger(__name__)
+
+STAGES = ("fetch", "parse", "normalise", "detect", "extract", "cluster", "index")
+CLUSTER_WINDOW = timedelta(days=3)
+
+
+@dataclass(slots=True)
+class FeedRun:
+    """What one feed's pass did: outcome counts, the error if any, and seconds per stage."""
+
+    feed: str
+    outcome: str = "fetched"
+    error: str | None = None
+    counts: StageCounts = field(default_factory=StageCounts)
+    seconds: dict[str, float] = field(default_factory=dict)
+    indexed_ids: list[str] = field(default_factory=list)
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t0
+
+    def summary(self) -> dict[str, Any]:
+        """Small, XCom-safe dict (ids and counts, never bodies)."""
+        return {
+            "feed": self.feed,
+            "outcome": self.outcome,
+            "error": self.error,
+            "counts": dict(self.counts.counts),
+            "seconds": {k: round(v, 4) for k, v in self.seconds.items()},
+            "indexed": len(self.indexed_ids),
+        }
+
+
+@cache
+def _detector(path: str | None) -> Detector:
+    return Detector.from_config(path)
+
+
+@cache
+def _extractor(path: str | None) -> Any:
+    from pipeline.extract import EntityExtractor, load_gazetteer
+
+    return EntityExtractor(load_gazetteer(path))
+
+
+@dataclass(slots=True)
+class Components:
+    """The compiled detector and the (lazily loaded) spaCy extractor, built once per process."""
+
+    topics_path: str | None = None
+    entities_path: str | None = None
+    naive: bool = False  # benchmark baseline: full spaCy pipeline on every item
+
+    @property
+    def detector(self) -> Detector:
+        return _detector(self.topics_path)
+
+    @property
+    def extractor(self) -> Any:
+        return _extractor(self.entities_path)
+
+
+def enrich(articles: Sequence[Article], comps: Components, run: FeedRun | None = None) -> list[Enriched]:
+    """Detect topics for every article, extract entities only for the topical ones (pure, no I/O)."""
+    run = run or FeedRun("adhoc")
+    with run.timed("detect"):
+        detected = []
+        for a in articles:
+            scored = comps.detector.explain_scores(a.title, a.text)
+            matches = [s.match for s in scored if s.passed]
+            detected.append((a, matches, {s.match.name: s.match.score for s in scored}))
+    topical_idx = [i for i, (_, m, _) in enumerate(detected) if m]
+    ents: dict[int, list[Any]] = {}
+    with run.timed("extract"):
+        targets = range(len(detected)) if comps.naive else topical_idx
+        texts = [f"{detected[i][0].title}\n\n{detected[i][0].text}" for i in targets]
+        if texts:
+            ex = comps.extractor
+            for i, found in zip(targets, ex.extract_many(texts), strict=True):
+                ents[i] = found
+    from pipeline.extract import facets
+
+    out = []
+    for i, (a, matches, scores) in enumerate(detected):
+        mentions = ents.get(i, []) if matches else []
+        out.append(Enriched(a, tuple(matches), scores, tuple(mentions), facets(mentions) if mentions else {}))
+    return out
+
+
+def assign_stories(es: Elasticsearch | None, index: str | None, items: list[Enriched]) -> list[Enriched]:
+    """Give every topical item a story_id, comparing with recent stories in ES (when given) and each other."""
+    topical = [e for e in items if e.topical]
+    if not topical:
+        return items
+    sigs = {e.article.id: cluster.signature(e.article.title, e.article.text) for e in topical}
+    candidates: list[cluster.Candidate] = []
+    if es is not None and index:
+        keys = sorted({k for s in sigs.values() for k in s.band_keys})
+        dates = [e.article.published_at for e in topical]
+        span = max(dates) - min(dates)
+        candidates = cluster.lookup_candidates(es, index, keys, max(dates), CLUSTER_WINDOW + span)
+    mapping = cluster.cluster_batch([(e.article.id, e.article.published_at, sigs[e.article.id]) for e in topical],
+                                    candidates)
+    out = []
+    for e in items:
+        if e.topical:
+            s = sigs[e.article.id]
+            e = Enriched(e.article, e.topics, e.scores, e.entities, e.facets, mapping[e.article.id],
+                         tuple(s.band_keys), tuple(int(v) for v in s.values))
+        out.append(e)
+    return out
+
+
+def load_state(es: Elasticsearch, names: store.IndexNames, feed: FeedConfig) -> FeedState | None:
+    got = store.mget_sources(es, names.feed_state, [feed.name])
+    return FeedState.from_doc(got[feed.name]) if feed.name in got else None
+
+
+def save_state(es: Elasticsearch, names: store.IndexNames, state: FeedState) -> None:
+    es.index(index=names.feed_state, id=state.name, document=state.to_doc(), refresh="wait_for")
+
+
+def process_fetched(
+    feed: FeedConfig,
+    result: FetchResult,
+    state: FeedState | None,
+    *,
+    es: Elasticsearch,
+    names: store.IndexNames,
+    comps: Components,
+    now: datetime,
+    run: FeedRun | None = None,
+) -> FeedRun:
+    """Everything after the fetch for one feed, ending with its state saved. Never raises for bad content."""
+    run = run or FeedRun(feed.name)
+    run.outcome = result.outcome
+    run.counts.add(result.outcome)
+    items_count = 0
+    index_ok = True
+    if result.outcome == "fetched" and result.body is not None:
+        with run.timed("parse"):
+            parsed = parse_feed(result.body, feed_name=feed.name, feed_url=feed.url,
+                                content_type=result.content_type)
+        if parsed.problems:
+            run.counts.add("feed-problem")
+            log.warning("feed %s: %s", feed.name, "; ".join(parsed.problems))
+        with run.timed("normalise"):
+            articles = dedupe(normalise(item, fetched_at=now, feed=feed) for item in parsed.items)
+        items_count = len(articles)
+        run.counts.add("duplicate-in-feed", len(parsed.items) - len(articles))
+        seen = store.mget_sources(es, names.items, [a.id for a in articles], ["content_hash"])
+        fresh = [a for a in articles if seen.get(a.id, {}).get("content_hash") != content_hash(a)]
+        run.counts.add("duplicate", len(articles) - len(fresh))
+        if not articles and parsed.problems:
+            run.error = "; ".join(parsed.problems)[:500]
+        enriched = enrich(fresh, comps, run)
+        with run.timed("cluster"):
+            enriched = assign_stories(es, names.articles, enriched)
+        with run.timed("index"):
+            index_ok = index_enriched(es, names, enriched, now, run, previously_seen=set(seen))
+    elif result.outcome == "error":
+        run.error = result.error
+    if state is None:
+        state = FeedState(name=feed.name, url=feed.url)
+    if index_ok:
+        new_state = next_state(state, result, now, items_count)
+    else:  # keep the old validators so the next run re-fetches everything; record the failure
+        failed = FetchResult(feed=feed.name, outcome="error", error="some items could not be indexed; will re-fetch")
+        new_state = next_state(state, failed, now, items_count)
+    try:
+        save_state(es, names, new_state)
+    except Exception as exc:  # state is an optimisation: items are already indexed idempotently
+        log.error("feed %s: could not save fetch state: %s", feed.name, exc)
+    return run
+
+
+def index_enriched(
+    es: Elasticsearch,
+    names: store.IndexNames,
+    enriched: Sequence[Enriched],
+    now: datetime,
+    run: FeedRun,
+    previously_seen: set[str] | None = None,
+) -> bool:
+    """Bulk-upsert topical items into articles and every item into the archive; count outcomes."""
+    if not enriched:
+        return True
+    seen = previously_seen or set()
+    topical = [e for e in enriched if e.topical]
+    out = store.bulk(es, store.upsert_actions(names.articles_write,
+                                              (article_doc(e, ingested_at=now) for e in topical)))
+    for e in topical:
+        result = out.outcomes.get(e.article.id, "failed")
+        if result == "failed":
+            run.counts.add("failed")
+        elif result == "created":
+            run.counts.add("indexed")
+            run.indexed_ids.append(e.article.id)
+        else:
+            run.counts.add("updated")
+    items = store.bulk(es, store.upsert_actions(
+        names.items, (item_doc(e.article, ingested_at=now, topics=[t.name for t in e.topics]) for e in enriched)))
+    for e in enriched:
+        if not e.topical:
+            run.counts.add("failed" if items.outcomes.get(e.article.id) == "failed" else "archived")
+    if out.errors or items.errors:
+        run.error = "; ".join(f"{k}: {v}" for k, v in list({**out.errors, **items.errors}.items())[:3])
+    del seen
+    return not (out.errors or items.errors)
+
+
+def run_feed(
+    feed: FeedConfig,
+    *,
+    es: Elasticsearch,
+    names: store.IndexNames,
+    comps: Components,
+    now: datetime,
+    client: httpx.Client | None = None,
+) -> FeedRun:
+    """Fetch and process one feed (the unit of an Airflow mapped task)."""
+    run = FeedRun(feed.name)
+    state = load_state(es, names, feed)
+    own = client is None
+    client = client or make_client(None)
+    try:
+        with run.timed("fetch"):
+            result = fetch_feed(client, feed, state, now)
+    finally:
+        if own:
+            client.close()
+    return process_fetched(feed, result, state, es=es, names=names, comps=comps, now=now, run=run)
+
+
+def run_once(
+    feeds: FeedsFile,
+    *,
+    es: Elasticsearch,
+    names: store.IndexNames,
+    comps: Components,
+    now: datetime,
+    max_workers: int = 8,
+    on_feed: Callable[[FeedRun], None] | None = None,
+    only: Iterable[str] | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> list[FeedRun]:
+    """One pass over all enabled feeds: concurrent fetches (bounded), then processing feed by feed.
+
+    `now` is the fetch time; `clock`, when given, stamps each feed's `ingested_at` as it is indexed (so alert
+    latency is measured from the real indexing moment on long passes).
+    """
+    store.ensure_indices(es, names)
+    wanted = set(only) if only else None
+    enabled = [f for f in feeds.enabled() if wanted is None or f.name in wanted]
+    states = {f.name: load_state(es, names, f) for f in enabled}
+    runs: list[FeedRun] = []
+    client = make_client(feeds.defaults)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(enabled) or 1))) as pool:
+            def fetch_one(f: FeedConfig) -> tuple[FeedConfig, FetchResult, float]:
+                t0 = time.perf_counter()
+                r = fetch_feed(client, f, states[f.name], now)
+                return f, r, time.perf_counter() - t0
+
+            for f, result, secs in pool.map(fetch_one, enabled):
+                run = FeedRun(f.name)
+                run.seconds["fetch"] = secs
+                try:
+                    process_fetched(f, result, states[f.name], es=es, names=names, comps=comps,
+                                    now=clock() if clock else now, run=run)
+                except store.StoreError:
+                    raise
+                except Exception as exc:  # a bug or hostile content in one feed never stops the others
+                    log.exception("feed %s failed", f.name)
+                    run.outcome, run.error = "error", f"{type(exc).__name__}: {exc}"
+                    run.counts.add("error")
+                runs.append(run)
+                if on_feed:
+                    on_feed(run)
+    finally:
+        client.close()
+    return runs
+
+
+def totals(runs: Iterable[FeedRun]) -> StageCounts:
+    total = StageCounts()
+    for r in runs:
+        total.merge(r.counts)
+    return total
+
+
+def config_file(path: str | Path | None) -> str | None:
+    return str(path) if path else None
