@@ -33,17 +33,17 @@ class FetchDefaults(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    timeout_seconds: float = Field(10.0, gt=0, description="connect and read timeout, seconds")
+    timeout_seconds: float = Field(default=10.0, gt=0, description="connect and read timeout, seconds")
     total_timeout_seconds: float = Field(
-        60.0, gt=0, description="whole-request deadline (stops servers that drip a body slowly)"
+        default=60.0, gt=0, description="whole-request deadline (stops servers that drip a body slowly)"
     )
-    max_bytes: int = Field(5 * 1024 * 1024, gt=0, description="largest (decompressed) body accepted")
-    user_agent: str = Field(DEFAULT_USER_AGENT, min_length=1, description="User-Agent header sent")
-    max_redirects: int = Field(5, ge=0, description="redirects followed before giving up")
-    retries: int = Field(2, ge=0, le=10, description="extra attempts on network errors, 5xx, 408 and 429")
-    backoff_seconds: float = Field(1.0, ge=0, description="first retry wait; doubles on each retry")
+    max_bytes: int = Field(default=5 * 1024 * 1024, gt=0, description="largest (decompressed) body accepted")
+    user_agent: str = Field(default=DEFAULT_USER_AGENT, min_length=1, description="User-Agent header sent")
+    max_redirects: int = Field(default=5, ge=0, description="redirects followed before giving up")
+    retries: int = Field(default=2, ge=0, le=10, description="extra attempts on network errors, 5xx, 408 and 429")
+    backoff_seconds: float = Field(default=1.0, ge=0, description="first retry wait; doubles on each retry")
     max_retry_wait_seconds: float = Field(
-        30.0, ge=0, description="longest in-run wait (Retry-After above it defers to the next poll)"
+        default=30.0, ge=0, description="longest in-run wait (Retry-After above it defers to the next poll)"
     )
 
 
@@ -54,10 +54,10 @@ class FeedConfig(BaseModel):
 
     name: str = Field(..., min_length=1, description="unique feed name; also the article source name")
     url: str = Field(..., description="feed URL (http or https)")
-    interval_minutes: int = Field(10, ge=1, le=7 * 24 * 60, description="normal polling interval")
+    interval_minutes: int = Field(default=10, ge=1, le=7 * 24 * 60, description="normal polling interval")
     tags: list[str] = Field(default_factory=list, description="free labels, e.g. topics or 'wire'")
-    enabled: bool = Field(True, description="false keeps the entry but never polls it")
-    language: str | None = Field(None, description="expected language (ISO 639-1) when detection fails")
+    enabled: bool = Field(default=True, description="false keeps the entry but never polls it")
+    language: str | None = Field(default=None, description="expected language (ISO 639-1) when detection fails")
 
     @field_validator("name")
     @classmethod
@@ -78,7 +78,7 @@ class FeedsFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    defaults: FetchDefaults = Field(default_factory=FetchDefaults)
+    defaults: FetchDefaults = FetchDefaults()
     feeds: list[FeedConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -25,10 +25,10 @@ from elasticsearch import Elasticsearch
 
 from pipeline import cluster, store
 from pipeline.detect import Detector
-from pipeline.feeds import FeedConfig, FeedsFile
-from pipeline.fetch import FeedState, FetchResult, fetch_feed, make_client, next_state
+from pipeline.feeds import FeedConfig, FeedsFile, FetchDefaults
+from pipeline.fetch import FeedState, FetchResult, as_unparseable, fetch_feed, make_client, next_state
 from pipeline.index import Enriched, article_doc, content_hash, item_doc
-from pipeline.normalise import dedupe, normalise
+from pipeline.normalise import dedupe, normalise_all
 from pipeline.parse import parse_feed
 from pipeline.records import Article, StageCounts
 
@@ -155,7 +155,7 @@ def load_state(es: Elasticsearch, names: store.IndexNames, feed: FeedConfig) -> 
 
 
 def save_state(es: Elasticsearch, names: store.IndexNames, state: FeedState) -> None:
-    es.index(index=names.feed_state, id=state.name, document=state.to_doc(), refresh="wait_for")
+    es.index(index=names.feed_state, id=state.feed_name, document=state.to_doc(), refresh="wait_for")
 
 
 def process_fetched(
@@ -177,33 +177,39 @@ def process_fetched(
     index_ok = True
     if result.outcome == "fetched" and result.body is not None:
         with run.timed("parse"):
-            parsed = parse_feed(result.body, feed_name=feed.name, feed_url=feed.url,
+            parsed = parse_feed(result.body, feed_name=feed.name, feed_url=result.final_url or feed.url,
                                 content_type=result.content_type)
-        if parsed.problems:
+        if not parsed.items and any(p.startswith("not a feed") for p in parsed.problems):
+            result = as_unparseable(result, parsed.problems[0])
+            run.outcome, run.error = result.outcome, result.error
+            run.counts.add("unparseable")
+        elif parsed.problems:
             run.counts.add("feed-problem")
-            log.warning("feed %s: %s", feed.name, "; ".join(parsed.problems))
+            log.warning("feed %s: %s", feed.name, "; ".join(parsed.problems[:5]))
         with run.timed("normalise"):
-            articles = dedupe(normalise(item, fetched_at=now, feed=feed) for item in parsed.items)
-        items_count = len(articles)
-        run.counts.add("duplicate-in-feed", len(parsed.items) - len(articles))
+            normalised, bad = normalise_all(parsed.items, fetched_at=now, feed=feed)
+            articles = dedupe(normalised)
+        for problem in bad:
+            log.warning("feed %s: skipped item: %s", feed.name, problem)
+        run.counts.add("bad-item", len(bad))
+        items_count = len(parsed.items)
+        run.counts.add("duplicate-in-feed", len(normalised) - len(articles))
         seen = store.mget_sources(es, names.items, [a.id for a in articles], ["content_hash"])
         fresh = [a for a in articles if seen.get(a.id, {}).get("content_hash") != content_hash(a)]
         run.counts.add("duplicate", len(articles) - len(fresh))
-        if not articles and parsed.problems:
-            run.error = "; ".join(parsed.problems)[:500]
         enriched = enrich(fresh, comps, run)
         with run.timed("cluster"):
             enriched = assign_stories(es, names.articles, enriched)
         with run.timed("index"):
-            index_ok = index_enriched(es, names, enriched, now, run, previously_seen=set(seen))
+            index_ok = index_enriched(es, names, enriched, now, run)
     elif result.outcome == "error":
         run.error = result.error
     if state is None:
-        state = FeedState(name=feed.name, url=feed.url)
+        state = FeedState.initial(feed)
     if index_ok:
         new_state = next_state(state, result, now, items_count)
     else:  # keep the old validators so the next run re-fetches everything; record the failure
-        failed = FetchResult(feed=feed.name, outcome="error", error="some items could not be indexed; will re-fetch")
+        failed = replace(result, outcome="error", body=None, error="some items could not be indexed; will re-fetch")
         new_state = next_state(state, failed, now, items_count)
     try:
         save_state(es, names, new_state)
@@ -218,12 +224,10 @@ def index_enriched(
     enriched: Sequence[Enriched],
     now: datetime,
     run: FeedRun,
-    previously_seen: set[str] | None = None,
 ) -> bool:
     """Bulk-upsert topical items into articles and every item into the archive; count outcomes."""
     if not enriched:
         return True
-    seen = previously_seen or set()
     topical = [e for e in enriched if e.topical]
     out = store.bulk(es, store.upsert_actions(names.articles_write,
                                               (article_doc(e, ingested_at=now) for e in topical)))
@@ -243,7 +247,6 @@ def index_enriched(
             run.counts.add("failed" if items.outcomes.get(e.article.id) == "failed" else "archived")
     if out.errors or items.errors:
         run.error = "; ".join(f"{k}: {v}" for k, v in list({**out.errors, **items.errors}.items())[:3])
-    del seen
     return not (out.errors or items.errors)
 
 
@@ -255,15 +258,16 @@ def run_feed(
     comps: Components,
     now: datetime,
     client: httpx.Client | None = None,
+    defaults: FetchDefaults | None = None,
 ) -> FeedRun:
     """Fetch and process one feed (the unit of an Airflow mapped task)."""
     run = FeedRun(feed.name)
     state = load_state(es, names, feed)
     own = client is None
-    client = client or make_client(None)
+    client = client or make_client(defaults)
     try:
         with run.timed("fetch"):
-            result = fetch_feed(client, feed, state, now)
+            result = fetch_feed(client, feed, state, now, defaults=defaults)
     finally:
         if own:
             client.close()
@@ -297,7 +301,7 @@ def run_once(
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(enabled) or 1))) as pool:
             def fetch_one(f: FeedConfig) -> tuple[FeedConfig, FetchResult, float]:
                 t0 = time.perf_counter()
-                r = fetch_feed(client, f, states[f.name], now)
+                r = fetch_feed(client, f, states[f.name], now, defaults=feeds.defaults)
                 return f, r, time.perf_counter() - t0
 
             for f, result, secs in pool.map(fetch_one, enabled):

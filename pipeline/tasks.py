@@ -64,7 +64,7 @@ def ingest_one(feed_name: str, feeds_path: str | None = None, settings: Settings
     names = store.IndexNames(settings.index_prefix)
     store.ensure_indices(es, names)
     run = ingest.run_feed(feed, es=es, names=names, comps=ingest.Components(), now=utcnow(),
-                          client=None)
+                          defaults=feeds.defaults)
     summary = run.summary()
     log.info("feed %s: %s %s", feed_name, run.outcome, summary["counts"])
     if run.outcome == "error":

@@ -40,7 +40,7 @@ def test_find_java_prefers_newest(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_explicit_bad_java_home_is_an_error(tmp_path: Path):
-    with pytest.raises(esnode.NodeError, match="NEWSMON_ES_JAVA_HOME=.* is not a Java 21"):
+    with pytest.raises(esnode.NodeError, match=r"NEWSMON_ES_JAVA_HOME=.* is not a Java 21"):
         esnode.find_java(str(tmp_path))
 
 
