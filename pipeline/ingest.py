@@ -66,6 +66,7 @@ class FeedRun:
             "counts": dict(self.counts.counts),
             "seconds": {k: round(v, 4) for k, v in self.seconds.items()},
             "indexed": len(self.indexed_ids),
+            "indexed_ids": list(self.indexed_ids),
         }
 
 
@@ -131,22 +132,45 @@ def assign_stories(es: Elasticsearch | None, index: str | None, items: list[Enri
     if not topical:
         return items
     sigs = {e.article.id: cluster.signature(e.article.title, e.article.text) for e in topical}
-    candidates: list[cluster.Candidate] = []
-    if es is not None and index:
-        keys = sorted({k for s in sigs.values() for k in s.band_keys})
-        dates = [e.article.published_at for e in topical]
-        span = max(dates) - min(dates)
-        candidates = cluster.lookup_candidates(es, index, keys, max(dates), CLUSTER_WINDOW + span)
-    mapping = cluster.cluster_batch([(e.article.id, e.article.published_at, sigs[e.article.id]) for e in topical],
-                                    candidates)
+    batch = [(e.article.id, e.article.published_at, sigs[e.article.id]) for e in topical]
+    candidates = cluster.lookup_candidates_batch(es, index, batch) if es is not None and index else []
+    mapping = cluster.cluster_batch(batch, candidates)
     out = []
     for e in items:
         if e.topical:
-            s = sigs[e.article.id]
-            e = Enriched(e.article, e.topics, e.scores, e.entities, e.facets, mapping[e.article.id],
-                         tuple(s.band_keys), tuple(int(v) for v in s.values))
+            fields = cluster.signature_fields(sigs[e.article.id])
+            e = replace(e, story_id=mapping[e.article.id], cluster_keys=tuple(fields["cluster_keys"]),
+                        cluster_sig=tuple(fields["cluster_sig"]))
         out.append(e)
     return out
+
+
+def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: Sequence[str]) -> int:
+    """Merge stories that parallel workers (or feeds processed before a refresh) started separately.
+
+    Articles of this run that founded their own story are clustered again against everything now indexed;
+    the earliest (published_at, id) copy stays the root, later ones adopt its story. Returns updates made.
+    """
+    if not article_ids:
+        return 0
+    es.indices.refresh(index=names.articles)
+    docs = store.mget_sources(es, names.articles, list(article_ids))
+    roots = [(i, d) for i, d in docs.items() if d.get("story_id") == i]
+    batch = []
+    for i, d in roots:
+        cand = cluster.candidate_from_source(d, i)
+        if cand is not None:
+            batch.append((i, cand.published_at, cand.signature))
+    if not batch:
+        return 0
+    own = {i for i, _, _ in batch}
+    candidates = [c for c in cluster.lookup_candidates_batch(es, names.articles, batch) if c.article_id not in own]
+    mapping = cluster.cluster_batch(batch, candidates)
+    changes = [(i, sid) for i, sid in mapping.items() if sid != i]
+    if changes:
+        store.bulk(es, ({"_op_type": "update", "_index": names.articles_write, "_id": i,
+                         "doc": {"story_id": sid}} for i, sid in changes), refresh="wait_for")
+    return len(changes)
 
 
 def load_state(es: Elasticsearch, names: store.IndexNames, feed: FeedConfig) -> FeedState | None:
@@ -321,6 +345,9 @@ def run_once(
                     on_feed(run)
     finally:
         client.close()
+    merged = reconcile_stories(es, names, [i for r in runs for i in r.indexed_ids])
+    if merged:
+        log.info("merged %d articles into earlier stories", merged)
     return runs
 
 

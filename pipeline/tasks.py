@@ -72,9 +72,17 @@ def ingest_one(feed_name: str, feeds_path: str | None = None, settings: Settings
     return summary
 
 
-def summarise(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Per-status totals over the feed results; raises if every feed failed (so the run shows red)."""
+def summarise(results: Iterable[dict[str, Any]], settings: Settings | None = None) -> dict[str, Any]:
+    """Merge stories split across parallel feed tasks, then per-status totals; raises if every feed failed."""
+    from pipeline import ingest, store
+
     results = [r for r in results if r]
+    ids = [i for r in results for i in r.get("indexed_ids", [])]
+    merged = 0
+    if ids:
+        settings = settings or settings_from_airflow()
+        es = store.connect(settings)
+        merged = ingest.reconcile_stories(es, store.IndexNames(settings.index_prefix), ids)
     totals: dict[str, int] = {}
     failed = []
     for r in results:
@@ -87,7 +95,7 @@ def summarise(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
         log.warning("failed feed %s", line)
     if results and len(failed) == len(results):
         raise RuntimeError(f"all {len(results)} feeds failed; first: {failed[0]}")
-    return {"feeds": len(results), "failed_feeds": len(failed), "counts": totals}
+    return {"feeds": len(results), "failed_feeds": len(failed), "counts": totals, "stories_merged": merged}
 
 
 def run_alerts(rules_path: str | None = None, settings: Settings | None = None) -> dict[str, Any]:

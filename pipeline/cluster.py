@@ -1,0 +1,496 @@
+"""Story clustering: syndicated copies and rewrites of one story share one `story_id`.
+
+How it works (details and measured figures in docs/clustering.md):
+
+* Each article gets a `Signature`: a MinHash (datasketch, 256 permutations, fixed seed, scheme ``affine32``) of its
+  word 3-shingles (title and text shingled separately; NFKC, lower-cased, apostrophes dropped, other punctuation
+  treated as a word break), the number of distinct shingles, and 128 LSH band keys (2 MinHash rows per band).
+  Hashing is stable across processes and machines (CRC-32 of each token, mixed in numpy; never Python's `hash()`).
+* Two signatures are *similar* when their estimated Jaccard resemblance is high, or when the smaller text is
+  (almost) contained in the larger one: a feed teaser carrying only the lead paragraph of a wire story.
+* A new article joins the story of the most similar earlier article published within `WINDOW` (3 days) whose
+  similarity reaches `THRESHOLD`; otherwise it starts a new story whose id is its own article id, so reruns are
+  deterministic. An article that is already known (same article id among the candidates) keeps its story id.
+* Candidates come from Elasticsearch (`lookup_candidates`: documents sharing at least one band key, published
+  within the window) or, in a batch, from the batch itself (`cluster_batch`, processed in (published_at, id)
+  order so that input order never changes the result).
+
+Everything here is pure except `lookup_candidates`, the thin Elasticsearch edge.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from datasketch import MinHash
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+__all__ = [
+    "BANDS",
+    "CONTAINMENT_WEIGHT",
+    "MIN_CONTAINMENT_SHINGLES",
+    "NUM_PERM",
+    "ROWS",
+    "SEED",
+    "SHINGLE_SIZE",
+    "THRESHOLD",
+    "WINDOW",
+    "Candidate",
+    "Signature",
+    "assign_story_id",
+    "candidate_from_source",
+    "cluster_batch",
+    "group_stories",
+    "lookup_candidates",
+    "lookup_candidates_batch",
+    "pairwise_scores",
+    "signature",
+    "signature_fields",
+    "signature_from_sig",
+    "similarity",
+    "tokens",
+]
+
+# --- parameters (changing any of them changes signatures: bump KEY_PREFIX so old and new keys never collide) ---
+SHINGLE_SIZE = 3  # words per shingle
+NUM_PERM = 256  # MinHash permutations
+ROWS = 2  # MinHash values per LSH band
+BANDS = NUM_PERM // ROWS  # 128 band keys per article
+SEED = 20240601  # MinHash permutation seed (fixed: signatures must be comparable across runs and workers)
+KEY_PREFIX = "m1"  # version tag of the band keys stored in `cluster_keys`
+THRESHOLD = 0.2  # minimum similarity to join a story
+WINDOW = timedelta(days=3)  # copies of one story appear within days; never link articles further apart
+CONTAINMENT_WEIGHT = 0.4  # containment counts at 0.4x: a teaser fully contained in a story scores 0.4
+MIN_CONTAINMENT_SHINGLES = 20  # containment is only trusted when the smaller text has this many shingles
+LOOKUP_SIZE = 200  # at most this many candidates per Elasticsearch lookup
+
+_MASK32 = np.uint64(0xFFFFFFFF)
+# Odd 64-bit multipliers giving each position of a shingle its own weight (order matters: "a b c" != "c b a").
+_POS_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], np.uint64)
+_TOKEN_RE = re.compile(r"\w+")
+_APOSTROPHES = str.maketrans("", "", "'’ʼ`´")
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+# One set of permutations for every signature (generating them per MinHash would dominate the cost).
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
+
+
+@dataclass(frozen=True)
+class Signature:
+    """MinHash of an article's shingles, its LSH band keys and its number of distinct shingles.
+
+    `values` are 32-bit MinHash values (length `NUM_PERM`), `keys` the band keys stored in `cluster_keys`,
+    `size` the shingle count (0 = empty text, never similar to anything; -1 = unknown, Jaccard only).
+    """
+
+    values: tuple[int, ...]
+    keys: tuple[str, ...]
+    size: int = -1
+
+    @property
+    def band_keys(self) -> tuple[str, ...]:
+        """Alias of `keys` (the name pipeline/ingest.py uses)."""
+        return self.keys
+
+    @cached_property
+    def array(self) -> np.ndarray:
+        """The values as a uint32 array (cached: similarity is computed many times per signature)."""
+        return np.asarray(self.values, dtype=np.uint32)
+
+
+@dataclass
+class Candidate:
+    """An earlier article a new one may join: its story, id, publication time and signature.
+
+    `published_at` None means "unknown" (offline grouping of undated records): the time window then does not
+    apply to it.
+    """
+
+    story_id: str
+    article_id: str
+    published_at: datetime | None
+    signature: Signature = field(repr=False)
+
+
+# ------------------------------------------------------------------------------------------------ signatures
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised words: NFKC, lower case, apostrophes removed (Russia's -> russias), other punctuation a break."""
+    return _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).lower().translate(_APOSTROPHES))
+
+
+_TOKEN_CACHE: dict[str, int] = {}
+_TOKEN_CACHE_MAX = 200_000
+
+
+def _token_hash(word: str) -> int:
+    value = zlib.crc32(word.encode("utf-8"))
+    if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
+        _TOKEN_CACHE.clear()
+    _TOKEN_CACHE[word] = value
+    return value
+
+
+def _token_hashes(words: list[str]) -> np.ndarray:
+    """CRC-32 of each word (stable everywhere), memoised: news vocabulary repeats a lot."""
+    cache = _TOKEN_CACHE
+    return np.fromiter((cache[w] if w in cache else _token_hash(w) for w in words), dtype=np.uint64, count=len(words))
+
+
+def _shingle_hashes(words: list[str]) -> np.ndarray:
+    """Stable 32-bit hashes of the word k-shingles of one field (a text shorter than k is one shingle)."""
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    h = _token_hashes(words)
+    k = min(SHINGLE_SIZE, len(h))
+    n = len(h) - k + 1
+    acc = np.full(n, np.uint64(k), dtype=np.uint64)
+    for i in range(k):
+        acc = acc + h[i : i + n] * _POS_MULT[i]  # uint64 arithmetic wraps: intended
+    acc ^= acc >> np.uint64(29)
+    acc *= _POS_MULT[3]
+    return (acc >> np.uint64(32)) & _MASK32
+
+
+_KEY_WIDTH = 8 * ROWS
+_KEY_SLOTS = tuple((f"{KEY_PREFIX}.{band:02x}.", band * _KEY_WIDTH) for band in range(BANDS))
+
+
+def _band_keys(values: np.ndarray) -> tuple[str, ...]:
+    """`<prefix>.<band>.<hex of the band's ROWS values>`: equal keys <=> equal rows in that band."""
+    hexed = values.astype(">u4").tobytes().hex()
+    return tuple(prefix + hexed[start : start + _KEY_WIDTH] for prefix, start in _KEY_SLOTS)
+
+
+def _from_hashes(hashes: np.ndarray) -> Signature:
+    uniq = np.unique(hashes)
+    if uniq.size == 0:
+        return Signature(values=(0xFFFFFFFF,) * NUM_PERM, keys=(), size=0)
+    mh = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity, permutations=_PERMUTATIONS, scheme="affine32")
+    mh.update_batch(uniq.tolist())  # plain ints: datasketch hashes them one by one through `_identity`
+    values = mh.hashvalues.astype(np.uint32)
+    return Signature(values=tuple(values.tolist()), keys=_band_keys(values), size=int(uniq.size))
+
+
+def signature(title: str, text: str) -> Signature:
+    """The clustering signature of an article (title and text shingled separately, so no shingle spans both)."""
+    hashes = np.concatenate([_shingle_hashes(tokens(title or "")), _shingle_hashes(tokens(text or ""))])
+    return _from_hashes(hashes)
+
+
+def signature_fields(sig: Signature) -> dict[str, list[Any]]:
+    """The `cluster_keys` / `cluster_sig` fields to store with an article (`cluster_sig` = [size, *values])."""
+    return {"cluster_keys": list(sig.keys), "cluster_sig": [sig.size, *sig.values]}
+
+
+def signature_from_sig(cluster_sig: Sequence[int] | None) -> Signature | None:
+    """Rebuild a Signature from a stored `cluster_sig`: `[size, *values]` as written by `signature_fields`, or
+    bare `values` (size unknown: Jaccard only, no containment). None when missing or of another length."""
+    if not cluster_sig:
+        return None
+    if len(cluster_sig) == NUM_PERM + 1:
+        size, raw = int(cluster_sig[0]), cluster_sig[1:]
+    elif len(cluster_sig) == NUM_PERM:
+        size, raw = -1, cluster_sig
+    else:
+        return None
+    values = np.asarray([int(v) for v in raw], dtype=np.uint32)
+    if size < 0 and bool(np.all(values == 0xFFFFFFFF)):
+        size = 0  # the signature of an empty text
+    return Signature(values=tuple(values.tolist()), keys=_band_keys(values) if size else (), size=size)
+
+
+# ------------------------------------------------------------------------------------------------ similarity
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    """Similarity in [0, 1]: estimated Jaccard resemblance of the shingle sets, or, when the smaller text has
+    at least MIN_CONTAINMENT_SHINGLES shingles, its estimated containment in the larger times CONTAINMENT_WEIGHT,
+    whichever is higher. Empty texts are similar to nothing."""
+    if a.size == 0 or b.size == 0 or not a.keys or not b.keys:
+        return 0.0
+    jac = 1.0 if a.values == b.values else float(np.count_nonzero(a.array == b.array)) / NUM_PERM
+    smaller = min(a.size, b.size)
+    if smaller < MIN_CONTAINMENT_SHINGLES or jac >= 1.0:  # also: a size unknown (-1)
+        return jac
+    # |A n B| = J / (1 + J) * (|A| + |B|); containment of the smaller set in the larger one.
+    containment = min(1.0, jac / (1.0 + jac) * (a.size + b.size) / smaller)
+    return max(jac, CONTAINMENT_WEIGHT * containment)
+
+
+# ------------------------------------------------------------------------------------------------ assignment
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _within(a: datetime | None, b: datetime | None, window: timedelta) -> bool:
+    a, b = _utc(a), _utc(b)
+    if a is None or b is None:
+        return True
+    return abs(a - b) <= window
+
+
+def _time_key(dt: datetime | None) -> tuple[bool, datetime]:
+    u = _utc(dt)
+    return (u is None, u or datetime.min.replace(tzinfo=UTC))
+
+
+def assign_story_id(
+    article_id: str,
+    published_at: datetime | None,
+    sig: Signature,
+    candidates: Sequence[Candidate],
+    *,
+    threshold: float = THRESHOLD,
+    window: timedelta = WINDOW,
+) -> str:
+    """The story id for an article: the story of the most similar candidate published within `window` whose
+    similarity is at least `threshold`, else the article's own id (a new story).
+
+    An article already among the candidates (same article id) keeps its stored story id, so re-ingesting or
+    rerunning never renames a story. Ties go to the earlier candidate, then the smaller ids (deterministic).
+    """
+    for cand in candidates:
+        if cand.article_id == article_id:
+            return cand.story_id
+    best: tuple[float, tuple[bool, datetime], str, str] | None = None
+    best_story = article_id
+    for cand in candidates:
+        if not _within(published_at, cand.published_at, window):
+            continue
+        score = similarity(sig, cand.signature)
+        if score < threshold:
+            continue
+        # rank: highest score, then earliest, then smallest ids
+        rank = (-score, _time_key(cand.published_at), cand.article_id, cand.story_id)
+        if best is None or rank < best:
+            best = rank
+            best_story = cand.story_id
+    return best_story
+
+
+def cluster_batch(
+    items: Sequence[tuple[str, datetime | None, Signature]],
+    candidates: Sequence[Candidate] = (),
+    *,
+    threshold: float = THRESHOLD,
+    window: timedelta = WINDOW,
+) -> dict[str, str]:
+    """Story ids for a batch of (article id, published_at, signature): items may join existing candidates or
+    each other. Items are processed in (published_at, id) order, each compared with the candidates and earlier
+    items that share at least one band key (what `lookup_candidates` would return), so the result does not depend
+    on input order and equals processing the items one by one against an index that holds the earlier ones.
+    """
+    by_key: dict[str, list[Candidate]] = {}
+    by_id: dict[str, Candidate] = {}
+
+    def remember(cand: Candidate) -> None:
+        by_id.setdefault(cand.article_id, cand)
+        for key in cand.signature.keys:
+            by_key.setdefault(key, []).append(cand)
+
+    for cand in candidates:
+        remember(cand)
+
+    out: dict[str, str] = {}
+    for article_id, published_at, sig in sorted(items, key=lambda it: (_time_key(it[1]), it[0])):
+        if article_id in out:
+            continue  # the same article twice in one batch: one story id
+        pool: dict[int, Candidate] = {}
+        if article_id in by_id:
+            pool[id(by_id[article_id])] = by_id[article_id]
+        for key in sig.keys:
+            for cand in by_key.get(key, ()):
+                pool[id(cand)] = cand
+        story = assign_story_id(article_id, published_at, sig, list(pool.values()), threshold=threshold, window=window)
+        out[article_id] = story
+        remember(Candidate(story, article_id, published_at, sig))
+    return out
+
+
+def _parse_when(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    try:
+        return _utc(datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def _field(record: Any, *names: str) -> Any:
+    for name in names:
+        value = record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def group_stories(records: Iterable[Any]) -> dict[str, str]:
+    """Group near-duplicates within one input (used by `newsmon classify`): id -> story_id.
+
+    Records are mappings or objects with `id`, `title`, `text` and optionally `published` / `published_at`
+    (datetime, date or ISO string). Undated records are compared with every record regardless of time.
+    Unparseable dates count as undated.
+    """
+    items: list[tuple[str, datetime | None, Signature]] = []
+    for rec in records:
+        rid = str(_field(rec, "id"))
+        sig = signature(str(_field(rec, "title") or ""), str(_field(rec, "text") or ""))
+        items.append((rid, _parse_when(_field(rec, "published", "published_at")), sig))
+    return cluster_batch(items)
+
+
+# ------------------------------------------------------------------------------------------------ evaluation
+
+
+def pairwise_scores(gold: Mapping[str, str], pred: Mapping[str, str]) -> tuple[float, float]:
+    """Pairwise precision and recall of a clustering: over all pairs of ids present in both mappings, a pair is
+    positive when both items share a label. No predicted (gold) pairs -> precision (recall) 1.0."""
+    ids = sorted(set(gold) & set(pred))
+    tp = fp = fn = 0
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            same_gold = gold[a] == gold[b]
+            same_pred = pred[a] == pred[b]
+            tp += same_gold and same_pred
+            fp += same_pred and not same_gold
+            fn += same_gold and not same_pred
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall
+
+
+# ------------------------------------------------------------------------------------------------ Elasticsearch edge
+
+
+def candidate_from_source(source: Mapping[str, Any], doc_id: str | None = None) -> Candidate | None:
+    """A Candidate from an indexed article's _source; None when it has no usable signature or story id."""
+    sig = signature_from_sig(source.get("cluster_sig"))
+    story_id = source.get("story_id")
+    article_id = source.get("id") or doc_id
+    if sig is None or not story_id or not article_id:
+        return None
+    return Candidate(str(story_id), str(article_id), _parse_when(source.get("published_at")), sig)
+
+
+def _lookup_query(keys: Sequence[str], around: datetime, window: timedelta) -> dict[str, Any]:
+    centre = _utc(around) or around
+    return {
+        "bool": {
+            "filter": [
+                {"terms": {"cluster_keys": list(keys)}},
+                {
+                    "range": {
+                        "published_at": {
+                            "gte": (centre - window).isoformat(),
+                            "lte": (centre + window).isoformat(),
+                        }
+                    }
+                },
+            ],
+        }
+    }
+
+
+def _lookup_body(keys: Sequence[str], around: datetime, window: timedelta, size: int) -> dict[str, Any]:
+    return {
+        "query": _lookup_query(keys, around, window),
+        "size": size,
+        "_source": list(_SOURCE_FIELDS),
+        "sort": _SORT,
+        "track_total_hits": False,
+    }
+
+
+def _candidates_from_hits(hits: Iterable[Mapping[str, Any]]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for hit in hits:
+        cand = candidate_from_source(hit.get("_source") or {}, hit.get("_id"))
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+_SOURCE_FIELDS = ("id", "story_id", "cluster_sig", "published_at")
+# Newest first, then id: deterministic, and when more than `size` hits share a key (a story copied hundreds of
+# times: unrelated articles almost never share a band key) the ones dropped are old copies of the same story.
+_SORT: list[Any] = [
+    {"published_at": "desc"},
+    {"id": {"order": "asc", "unmapped_type": "keyword"}},
+]
+
+
+def lookup_candidates(
+    es: Elasticsearch,
+    index: str,
+    keys: Sequence[str],
+    around: datetime,
+    window: timedelta = WINDOW,
+    *,
+    size: int = LOOKUP_SIZE,
+) -> list[Candidate]:
+    """Indexed articles sharing at least one band key with `keys`, published within `window` of `around`.
+
+    A `terms` filter on `cluster_keys` plus a range filter on `published_at` (filter context: no scoring), newest
+    first, at most `size` hits. ES errors propagate (the caller's task retries).
+    """
+    if not keys:
+        return []
+    body = _lookup_body(keys, around, window, size)
+    resp = es.search(index=index, **body)
+    return _candidates_from_hits(resp["hits"]["hits"])
+
+
+def lookup_candidates_batch(
+    es: Elasticsearch,
+    index: str,
+    items: Sequence[tuple[str, datetime | None, Signature]],
+    window: timedelta = WINDOW,
+    *,
+    size: int = LOOKUP_SIZE,
+    chunk: int = 100,
+) -> list[Candidate]:
+    """`lookup_candidates` for every (id, published_at, signature) of a batch in one `msearch` per `chunk` items;
+    the union of the hits (each indexed article once), ready for `cluster_batch(items, candidates)`.
+
+    Undated items are skipped (an indexed article always has `published_at`). A failed sub-search raises
+    `RuntimeError` naming the error, so the task retries instead of silently starting new stories.
+    """
+    queries = [(sig.keys, when) for _, when, sig in items if sig.keys and when is not None]
+    found: dict[str, Candidate] = {}
+    for start in range(0, len(queries), chunk):
+        searches: list[dict[str, Any]] = []
+        for keys, when in queries[start : start + chunk]:
+            assert when is not None
+            searches.append({"index": index})
+            searches.append(_lookup_body(keys, when, window, size))
+        resp = es.msearch(searches=searches)
+        for sub in resp["responses"]:
+            if "error" in sub:
+                raise RuntimeError(f"cluster candidate lookup failed on {index}: {sub['error']}")
+            for cand in _candidates_from_hits(sub["hits"]["hits"]):
+                found.setdefault(cand.article_id, cand)
+    return sorted(found.values(), key=lambda c: (_time_key(c.published_at), c.article_id))
