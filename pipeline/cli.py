@@ -320,6 +320,7 @@ def search_cmd(
     date_to: Annotated[str | None, typer.Option("--to", help="Published on/before (ISO date).")] = None,
     sort: Annotated[str, typer.Option("--sort", help="relevance or newest.")] = "relevance",
     size: Annotated[int, typer.Option("--size", help="Stories per page.")] = 20,
+    after: Annotated[str | None, typer.Option("--after", help="Page token printed by the previous page.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
 ) -> None:
     """Full-text search over monitored stories with facet counts, highlights and outlet counts."""
@@ -328,7 +329,7 @@ def search_cmd(
 
     code = run_search_cli(query, topic=topic or [], entity=entity or [], source=source or [], lang=lang or [],
                           since=since, date_from=date_from, date_to=date_to, sort=sort, size=size,
-                          as_json=as_json, now=utcnow())
+                          as_json=as_json, now=utcnow(), after=after)
     raise typer.Exit(code)
 
 
@@ -341,14 +342,9 @@ def kibana_setup(
     url: Annotated[str, typer.Option("--url", help="Kibana base URL.")] = "http://127.0.0.1:5601",
 ) -> None:
     """Import data views, saved searches and the dashboard (overwrite: idempotent)."""
-    from pipeline.kibana import KibanaError, setup_kibana
-    from pipeline.settings import Settings
+    from pipeline.kibana import run_kibana_setup_cli
 
-    try:
-        report = setup_kibana(url, prefix=Settings.from_env().index_prefix)
-    except KibanaError as exc:
-        raise _fail(str(exc)) from None
-    typer.echo(json.dumps(report, indent=2))
+    raise typer.Exit(run_kibana_setup_cli(url))
 
 
 # ---------------------------------------------------------------- alerts
