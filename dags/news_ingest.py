@@ -57,7 +57,7 @@ def news_ingest() -> None:
 
         return summarise_results(results)
 
-    summarise(ingest_feed.expand(feed_name=list_feeds()))
+    summarise(ingest_feed.expand(feed_name=list_feeds()))  # type: ignore[arg-type]  # XComArg -> list at run time
 
 
 news_ingest()
