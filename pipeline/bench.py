@@ -293,9 +293,9 @@ def _latencies(es: Any, names: Any) -> dict[str, float | None]:
 
 def _naive(es: Any, names: Any, sample: list[dict[str, str]], comps: Any) -> dict[str, Any]:
     """Same items, naive: full spaCy pipeline per item (no batching), one index request per document."""
-    from pipeline.extract import load_full_model
+    from pipeline.extract import load_base_model
 
-    nlp = load_full_model()
+    nlp = load_base_model(trimmed=False)
     t0 = time.perf_counter()
     for n, it in enumerate(sample):
         matches = comps.detector.detect(it["title"], it["text"])

@@ -416,12 +416,17 @@ def bench_cmd(
 
 
 def main() -> None:
-    """Console entry point: maps config errors to exit code 2."""
+    """Console entry point: config errors exit 2; Elasticsearch failures exit 1 with the URL, no traceback."""
+    from pipeline.store import StoreError
+
     try:
         app()
     except ConfigError as exc:
         _err(f"invalid config: {exc}")
         sys.exit(2)
+    except StoreError as exc:
+        _err(str(exc))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -211,10 +211,15 @@ def _entry_to_item(entry: Any, index: int, feed_name: str, feed_url: str, feed_l
     title = _as_html(entry.get("title_detail"), entry.get("title", "") or "")
     guid = entry.get("id") or None
     guid_is_permalink = bool(entry.get("guidislink"))
-    raw_link = None if guid_is_permalink else entry.get("link")
+    # feedparser may flag an Atom <id> that precedes <link> as the permalink; a real link always wins
+    raw_link = entry.get("link")
+    if guid_is_permalink and raw_link == entry.get("id"):
+        raw_link = None
     link, link_problem = _absolute_http(raw_link, feed_url)
-    if link_problem:
+    if link_problem and not guid_is_permalink:
         problems.append(f"item {index}: {link_problem}")
+    if link is not None:
+        guid_is_permalink = guid_is_permalink and link == guid
     if guid_is_permalink and guid:
         guid_abs, _ = _absolute_http(guid, feed_url)
         if guid_abs:

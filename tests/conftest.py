@@ -17,6 +17,10 @@ from elasticsearch import Elasticsearch
 
 from pipeline import store
 from pipeline.settings import Settings
+from tests.support.feedserver import feed_server
+from tests.support.receivers import smtp_server, webhook_receiver
+
+__all__ = ["feed_server", "smtp_server", "webhook_receiver"]
 
 
 @pytest.fixture(scope="session")

@@ -259,3 +259,18 @@ def test_ten_thousand_items_under_one_gigabyte():
     assert int(count) == 10_000
     assert int(problems) == 0
     assert int(peak) < 1024**3
+
+
+def test_atom_id_before_link_keeps_the_real_link():
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>a</title><id>urn:f</id>'
+        b"<updated>2026-11-19T09:00:00Z</updated>"
+        b'<entry><title>T</title><id>urn:x:1</id><link href="https://a.example/1"/>'
+        b"<updated>2026-11-19T09:00:00Z</updated></entry>"
+        b"<entry><title>U</title><id>https://b.example/2</id><updated>2026-11-19T09:00:00Z</updated></entry></feed>"
+    )
+    result = parse_feed(body, feed_name="x", feed_url="https://a.example/feed")
+    first, second = result.items
+    assert first.link == "https://a.example/1" and first.guid == "urn:x:1" and not first.guid_is_permalink
+    assert second.link is None and second.guid == "https://b.example/2" and second.guid_is_permalink
+    assert not result.problems
