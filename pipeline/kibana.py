@@ -38,7 +38,11 @@ class KibanaError(Exception):
 
 
 def default_assets_dir() -> Path:
-    """`kibana/` at the repository root (next to the `pipeline` package), else `./kibana`."""
+    """NEWSMON_KIBANA_ASSETS_DIR, else `kibana/` at the repository root (next to `pipeline`), else `./kibana`."""
+    import os
+
+    if os.environ.get("NEWSMON_KIBANA_ASSETS_DIR"):
+        return Path(os.environ["NEWSMON_KIBANA_ASSETS_DIR"])
     repo = Path(__file__).resolve().parent.parent / "kibana"
     return repo if repo.is_dir() else Path.cwd() / "kibana"
 

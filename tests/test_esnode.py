@@ -62,7 +62,8 @@ def _run_inner_session(tmp_path: Path, env_extra: dict[str, str]) -> subprocess.
     """))
     conftest = Path(__file__).with_name("conftest.py")
     (tmp_path / "conftest.py").write_text(conftest.read_text())
-    env = {**os.environ, **env_extra}
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": root, **env_extra}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
