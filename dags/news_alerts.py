@@ -6,13 +6,12 @@ Thin wiring only: the work is in pipeline.alert (via pipeline.tasks.run_alerts),
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from pipeline.tasks import ARTICLES_ASSET_URI, log_failure
+from pipeline.tasks import ARTICLES_ASSET_URI, default_args
 
 ARTICLES = Asset(name="newsmon_articles", uri=ARTICLES_ASSET_URI)
 FALLBACK_CRON = os.environ.get("NEWSMON_ALERTS_CRON", "*/15 * * * *")
@@ -25,14 +24,7 @@ FALLBACK_CRON = os.environ.get("NEWSMON_ALERTS_CRON", "*/15 * * * *")
     catchup=False,
     max_active_runs=1,
     tags=["newsmon", "alerts"],
-    default_args={
-        "owner": "newsmon",
-        "retries": 3,
-        "retry_delay": timedelta(seconds=20),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=5),
-        "on_failure_callback": log_failure,
-    },
+    default_args=default_args(retry_delay_s=20, max_retry_delay_min=5),
     doc_md=__doc__,
 )
 def news_alerts() -> None:

@@ -13,19 +13,12 @@ from typing import Any
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from pipeline.tasks import ARTICLES_ASSET_URI, log_failure
+from pipeline.tasks import ARTICLES_ASSET_URI, default_args
 
 ARTICLES = Asset(name="newsmon_articles", uri=ARTICLES_ASSET_URI)
 INTERVAL_MINUTES = int(os.environ.get("NEWSMON_INGEST_INTERVAL_MINUTES", "10"))
 
-DEFAULT_ARGS: dict[str, Any] = {
-    "owner": "newsmon",
-    "retries": 3,
-    "retry_delay": timedelta(seconds=30),
-    "retry_exponential_backoff": True,
-    "max_retry_delay": timedelta(minutes=10),
-    "on_failure_callback": log_failure,
-}
+DEFAULT_ARGS = default_args(retry_delay_s=30, max_retry_delay_min=10)
 
 
 @dag(

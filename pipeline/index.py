@@ -48,8 +48,8 @@ def _source(a: Article) -> dict[str, str]:
     return {"name": a.source_name, "domain": a.source_domain, "feed": a.feed_name}
 
 
-def item_doc(article: Article, *, ingested_at: datetime, topics: Sequence[str] = ()) -> dict[str, Any]:
-    """The light archive document for every item seen (topical or not)."""
+def _common(article: Article, ingested_at: datetime) -> dict[str, Any]:
+    """Fields the archive and the articles index share."""
     return {
         "id": article.id,
         "url": article.url,
@@ -63,9 +63,12 @@ def item_doc(article: Article, *, ingested_at: datetime, topics: Sequence[str] =
         "language": article.language,
         "flags": list(article.flags),
         "source": _source(article),
-        "topics": list(topics),
-        "content_hash": content_hash(article),
     }
+
+
+def item_doc(article: Article, *, ingested_at: datetime, topics: Sequence[str] = ()) -> dict[str, Any]:
+    """The light archive document for every item seen (topical or not)."""
+    return {**_common(article, ingested_at), "topics": list(topics), "content_hash": content_hash(article)}
 
 
 def article_doc(e: Enriched, *, ingested_at: datetime, rules_version: str = "") -> dict[str, Any]:
@@ -86,19 +89,8 @@ def article_doc(e: Enriched, *, ingested_at: datetime, rules_version: str = "") 
         for ev in t.evidence
     ]
     return {
-        "id": a.id,
-        "url": a.url,
-        "original_url": a.original_url or a.url,
-        "guid": a.guid,
-        "title": a.title,
-        "text": a.text,
-        "published_at": iso(a.published_at),
-        "fetched_at": iso(a.fetched_at),
-        "ingested_at": iso(ingested_at),
+        **_common(a, ingested_at),
         "updated_at": iso(ingested_at),
-        "language": a.language,
-        "flags": list(a.flags),
-        "source": _source(a),
         "topics": [t.name for t in e.topics],
         "topic_scores": {name: round(score, 3) for name, score in e.scores.items()},
         "evidence": evidence,

@@ -111,6 +111,20 @@ def run_alerts(rules_path: str | None = None, settings: Settings | None = None) 
     return report.to_dict()
 
 
+def default_args(retry_delay_s: int, max_retry_delay_min: int) -> dict[str, Any]:
+    """Task defaults shared by the DAGs: 3 retries with exponential backoff and a clear failure log line."""
+    from datetime import timedelta
+
+    return {
+        "owner": "newsmon",
+        "retries": 3,
+        "retry_delay": timedelta(seconds=retry_delay_s),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=max_retry_delay_min),
+        "on_failure_callback": log_failure,
+    }
+
+
 def log_failure(context: dict[str, Any]) -> None:
     """Airflow on_failure_callback: one clear line naming the DAG, task, map index, try and the error."""
     ti = context.get("task_instance") or context.get("ti")
