@@ -303,7 +303,7 @@ def _naive(es: Any, names: Any, sample: list[dict[str, str]], comps: Any) -> dic
         ents = [{"text": e.text, "label": e.label_} for e in doc.ents]
         es.index(index=names.items, id=f"naive-{n}", document={
             "id": f"naive-{n}", "url": it["link"], "title": it["title"], "text": it["text"],
-            "topics": [m.name for m in matches]}, refresh="wait_for")
+            "topics": [m.name for m in matches]})
         del ents
     secs = time.perf_counter() - t0
     return {"items": len(sample), "seconds": round(secs, 2),

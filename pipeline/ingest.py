@@ -253,8 +253,11 @@ def index_enriched(
     if not enriched:
         return True
     topical = [e for e in enriched if e.topical]
+    # refresh so the next feed's story lookup sees these (one pass processes feeds one after another;
+    # parallel Airflow tasks are reconciled afterwards by `reconcile_stories`)
     out = store.bulk(es, store.upsert_actions(names.articles_write,
-                                              (article_doc(e, ingested_at=now) for e in topical)))
+                                              (article_doc(e, ingested_at=now) for e in topical)),
+                     refresh=bool(topical))
     for e in topical:
         result = out.outcomes.get(e.article.id, "failed")
         if result == "failed":
@@ -345,9 +348,6 @@ def run_once(
                     on_feed(run)
     finally:
         client.close()
-    merged = reconcile_stories(es, names, [i for r in runs for i in r.indexed_ids])
-    if merged:
-        log.info("merged %d articles into earlier stories", merged)
     return runs
 
 

@@ -132,13 +132,14 @@ def clean_title(html: str) -> str:
 _IDENTIFIER: Any = None
 _IDENTIFIER_LOCK = threading.Lock()
 MIN_LANGUAGE_CHARS = 20
+LANGUAGE_SAMPLE_CHARS = 400  # a lead paragraph is enough for the language; cost grows with length
 MIN_LANGUAGE_CONFIDENCE = 0.3
 
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short or the guess too weak."""
     global _IDENTIFIER
-    sample = text.strip()[:2000]
+    sample = text.strip()[:LANGUAGE_SAMPLE_CHARS]
     if sum(ch.isalpha() for ch in sample) < MIN_LANGUAGE_CHARS:
         return None
     if _IDENTIFIER is None:

@@ -314,8 +314,10 @@ def parse_feed(body: bytes, *, feed_name: str, feed_url: str, content_type: str 
         parsed = feedparser.parse(
             io.BytesIO(body),
             response_headers={"content-type": fp_content_type, "content-location": feed_url},
-            resolve_relative_uris=True,
-            sanitize_html=True,
+            # we never render feed HTML (normalise strips it to text), so skip feedparser's slow
+            # sanitiser and in-content URI rewriting; entry links are still resolved against the feed URL
+            resolve_relative_uris=False,
+            sanitize_html=False,
         )
     except Exception as exc:  # feedparser should never raise; if it does, the feed is at fault
         result.problems.append(f"parser failure: {type(exc).__name__}: {exc}")
