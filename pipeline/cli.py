@@ -124,6 +124,7 @@ def run_cmd(
     feeds: FeedsOpt = None,
     feed: Annotated[list[str] | None, typer.Option("--feed", help="Only this feed (repeatable).")] = None,
     workers: Annotated[int, typer.Option(help="Concurrent fetches.")] = 8,
+    cpu_workers: Annotated[int, typer.Option("--cpu-workers", help="Processes for parse..index (1 = in-process).")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Fetch every enabled feed, detect, extract, cluster and index; print per-feed and per-status counts."""
@@ -154,7 +155,8 @@ def run_cmd(
 
         try:
             runs = ingest.run_once(feeds_file, es=es, names=names, comps=ingest.Components(),  # type: ignore[arg-type]
-                                   now=utcnow(), max_workers=workers, on_feed=on_feed, only=feed)
+                                   now=utcnow(), max_workers=workers, on_feed=on_feed, only=feed,
+                                   cpu_workers=cpu_workers)
         except store.StoreError as exc:
             raise _fail(str(exc)) from None
     total = ingest.totals(runs)
@@ -405,13 +407,14 @@ def bench_cmd(
     feeds: Annotated[int, typer.Option("--feeds", help="Local feeds to spread them over.")] = 20,
     topical_rate: Annotated[float, typer.Option("--topical-rate", help="Share of topical items.")] = 0.2,
     naive_items: Annotated[int, typer.Option("--naive-items", help="Items for the naive baseline.")] = 500,
+    cpu_workers: Annotated[int, typer.Option("--cpu-workers", help="Processes for the CPU stages.")] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object with all figures.")] = False,
 ) -> None:
     """End-to-end throughput, per-stage time, alert latency and peak RSS, vs a naive pipeline."""
     from pipeline import bench
 
     result = bench.run_bench(items=items, feeds=feeds, topical_rate=topical_rate, naive_items=naive_items,
-                             progress=not as_json)
+                             progress=not as_json, cpu_workers=cpu_workers)
     typer.echo(json.dumps(result, indent=2) if as_json else bench.render(result))
 
 

@@ -301,6 +301,54 @@ def run_feed(
     return process_fetched(feed, result, state, es=es, names=names, comps=comps, now=now, run=run)
 
 
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(es_url: str, prefix: str, topics_path: str | None, entities_path: str | None) -> None:
+    """Per-process setup for parallel processing: ES client and compiled rules/models, loaded once."""
+    from pipeline.settings import Settings
+
+    _WORKER["es"] = store.connect(Settings(es_url=es_url, index_prefix=prefix))
+    _WORKER["names"] = store.IndexNames(prefix)
+    comps = Components(topics_path, entities_path)
+    comps.detector.detect("", "")
+    comps.extractor.extract_many(["Warm up."])
+    _WORKER["comps"] = comps
+
+
+def _process_guarded(
+    feed: FeedConfig,
+    result: FetchResult,
+    state: FeedState | None,
+    *,
+    es: Elasticsearch,
+    names: store.IndexNames,
+    comps: Components,
+    now: datetime,
+    fetch_seconds: float,
+) -> FeedRun:
+    """`process_fetched` that turns any failure of one feed into an `error` outcome for that feed."""
+    run = FeedRun(feed.name)
+    run.seconds["fetch"] = fetch_seconds
+    try:
+        process_fetched(feed, result, state, es=es, names=names, comps=comps, now=now, run=run)
+    except Exception as exc:  # a bug, hostile content or ES trouble in one feed never stops the others
+        log.exception("feed %s failed", feed.name)
+        run.outcome, run.error = "error", f"{type(exc).__name__}: {exc}"
+        run.counts.add("error")
+    return run
+
+
+def _worker_process(
+    feed: FeedConfig, result: FetchResult, state: FeedState | None, now: datetime | None, fetch_seconds: float
+) -> FeedRun:
+    """Process one fetched feed in a worker process (`now=None`: stamp with the worker's clock)."""
+    from datetime import UTC
+
+    return _process_guarded(feed, result, state, es=_WORKER["es"], names=_WORKER["names"], comps=_WORKER["comps"],
+                            now=now or datetime.now(UTC), fetch_seconds=fetch_seconds)
+
+
 def run_once(
     feeds: FeedsFile,
     *,
@@ -312,11 +360,13 @@ def run_once(
     on_feed: Callable[[FeedRun], None] | None = None,
     only: Iterable[str] | None = None,
     clock: Callable[[], datetime] | None = None,
+    cpu_workers: int = 1,
 ) -> list[FeedRun]:
     """One pass over all enabled feeds: concurrent fetches (bounded), then processing feed by feed.
 
     `now` is the fetch time; `clock`, when given, stamps each feed's `ingested_at` as it is indexed (so alert
-    latency is measured from the real indexing moment on long passes).
+    latency is measured from the real indexing moment on long passes). `cpu_workers` > 1 processes feeds in
+    that many worker processes (each loads the models once), then merges stories split between them.
     """
     store.ensure_indices(es, names)
     wanted = set(only) if only else None
@@ -324,31 +374,45 @@ def run_once(
     states = {f.name: load_state(es, names, f) for f in enabled}
     runs: list[FeedRun] = []
     client = make_client(feeds.defaults)
+
+    def fetch_one(f: FeedConfig) -> tuple[FeedConfig, FetchResult, float]:
+        t0 = time.perf_counter()
+        r = fetch_feed(client, f, states[f.name], now, defaults=feeds.defaults)
+        return f, r, time.perf_counter() - t0
+
+    def done(run: FeedRun) -> None:
+        runs.append(run)
+        if on_feed:
+            on_feed(run)
+
     try:
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(enabled) or 1))) as pool:
-            def fetch_one(f: FeedConfig) -> tuple[FeedConfig, FetchResult, float]:
-                t0 = time.perf_counter()
-                r = fetch_feed(client, f, states[f.name], now, defaults=feeds.defaults)
-                return f, r, time.perf_counter() - t0
+            if cpu_workers <= 1:
+                for f, result, secs in pool.map(fetch_one, enabled):
+                    done(_process_guarded(f, result, states[f.name], es=es, names=names, comps=comps,
+                                          now=clock() if clock else now, fetch_seconds=secs))
+            else:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            for f, result, secs in pool.map(fetch_one, enabled):
-                run = FeedRun(f.name)
-                run.seconds["fetch"] = secs
-                try:
-                    process_fetched(f, result, states[f.name], es=es, names=names, comps=comps,
-                                    now=clock() if clock else now, run=run)
-                except store.StoreError:
-                    raise
-                except Exception as exc:  # a bug or hostile content in one feed never stops the others
-                    log.exception("feed %s failed", f.name)
-                    run.outcome, run.error = "error", f"{type(exc).__name__}: {exc}"
-                    run.counts.add("error")
-                runs.append(run)
-                if on_feed:
-                    on_feed(run)
+                with ProcessPoolExecutor(
+                    max_workers=cpu_workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_init,
+                    initargs=(store.es_url(es), names.prefix, comps.topics_path, comps.entities_path),
+                ) as procs:
+                    futures = [procs.submit(_worker_process, f, result, states[f.name],
+                                            None if clock else now, secs)
+                               for f, result, secs in pool.map(fetch_one, enabled)]
+                    for fut in as_completed(futures):
+                        done(fut.result())
+                merged = reconcile_stories(es, names, [i for r in runs for i in r.indexed_ids])
+                if merged:
+                    log.info("merged %d articles into stories started by another worker", merged)
     finally:
         client.close()
-    return runs
+    order = {f.name: n for n, f in enumerate(enabled)}
+    return sorted(runs, key=lambda r: order.get(r.feed, 0))
 
 
 def totals(runs: Iterable[FeedRun]) -> StageCounts:

@@ -127,6 +127,11 @@ def ping(es: Elasticsearch) -> dict[str, Any]:
         raise StoreError(f"Elasticsearch at {_url(es)} is unreachable: {exc}") from exc
 
 
+def es_url(es: Elasticsearch) -> str:
+    """The URL a client talks to (for messages and for worker processes)."""
+    return _url(es)
+
+
 def _url(es: Elasticsearch) -> str:
     try:
         node = es.transport.node_pool.all()[0]
