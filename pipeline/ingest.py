@@ -146,31 +146,68 @@ def assign_stories(es: Elasticsearch | None, index: str | None, items: list[Enri
 
 
 def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: Sequence[str]) -> int:
-    """Merge stories that parallel workers (or feeds processed before a refresh) started separately.
+    """Merge stories that parallel workers started separately for copies of one story.
 
-    Articles of this run that founded their own story are clustered again against everything now indexed;
-    the earliest (published_at, id) copy stays the root, later ones adopt its story. Returns updates made.
+    Every article of this run that founded its own story is compared with the indexed articles its band keys
+    reach; similar ones (same threshold and window as clustering) put their stories in one group
+    (union-find). Each group keeps the story whose founding article is earliest by (published_at, id), and
+    every article of the other stories in the group is moved to it. Deterministic; returns articles moved.
     """
     if not article_ids:
         return 0
     es.indices.refresh(index=names.articles)
     docs = store.mget_sources(es, names.articles, list(article_ids))
-    roots = [(i, d) for i, d in docs.items() if d.get("story_id") == i]
-    batch = []
-    for i, d in roots:
+    roots: dict[str, cluster.Candidate] = {}
+    for i, d in docs.items():
         cand = cluster.candidate_from_source(d, i)
-        if cand is not None:
-            batch.append((i, cand.published_at, cand.signature))
-    if not batch:
+        if cand is not None and cand.story_id == i:
+            roots[i] = cand
+    if not roots:
         return 0
-    own = {i for i, _, _ in batch}
-    candidates = [c for c in cluster.lookup_candidates_batch(es, names.articles, batch) if c.article_id not in own]
-    mapping = cluster.cluster_batch(batch, candidates)
-    changes = [(i, sid) for i, sid in mapping.items() if sid != i]
-    if changes:
+    batch = [(i, c.published_at, c.signature) for i, c in roots.items()]
+    candidates = cluster.lookup_candidates_batch(es, names.articles, batch)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for i, root in roots.items():
+        for cand in candidates:
+            if cand.article_id == i or cand.story_id == i:
+                continue
+            if root.published_at and cand.published_at and abs(root.published_at - cand.published_at) > cluster.WINDOW:
+                continue
+            if cluster.similarity(root.signature, cand.signature) >= cluster.THRESHOLD:
+                union(i, cand.story_id)
+    groups: dict[str, set[str]] = {}
+    for sid in set(parent) | set(parent.values()):
+        groups.setdefault(find(sid), set()).add(sid)
+    founders = store.mget_sources(es, names.articles, sorted({s for g in groups.values() for s in g}),
+                                  ["published_at"])
+
+    def founded(sid: str) -> tuple[str, str]:
+        return (str(founders.get(sid, {}).get("published_at") or "9999"), sid)
+
+    moves: list[tuple[str, str]] = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        keep = min(members, key=founded)
+        others = sorted(members - {keep})
+        query = {"terms": {"story_id": others}}
+        for hit in store.scan_all(es, names.articles, query=query):
+            moves.append((hit["_id"], keep))
+    if moves:
         store.bulk(es, ({"_op_type": "update", "_index": names.articles_write, "_id": i,
-                         "doc": {"story_id": sid}} for i, sid in changes), refresh="wait_for")
-    return len(changes)
+                         "doc": {"story_id": sid}} for i, sid in moves), refresh="wait_for")
+    return len(moves)
 
 
 def load_state(es: Elasticsearch, names: store.IndexNames, feed: FeedConfig) -> FeedState | None:

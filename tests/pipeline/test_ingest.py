@@ -136,3 +136,30 @@ def test_changed_feed_body_with_same_items_counts_duplicates(es: Elasticsearch, 
     assert run.counts.counts.get("duplicate") == 1
     assert run.counts.counts.get("archived") == 1
     assert "indexed" not in run.counts.counts
+
+
+@pytest.mark.parametrize("cpu_workers", [1, 2])
+def test_one_story_from_five_feeds_is_one_story_with_five_outlets(
+    es: Elasticsearch, index_names: store.IndexNames, server: FeedServer, cpu_workers: int
+):
+    """Five outlets carry the same wire story (own URLs, own headlines, trimmed copies): one story_id, even when
+    feeds are processed in parallel worker processes, and search shows it once with 5 outlets."""
+    from pipeline.search import SearchRequest, search
+
+    headlines = ["Myanmar junta extends emergency rule", "Junta prolongs Myanmar state of emergency",
+                 "Myanmar military extends emergency", "Emergency rule extended in Myanmar",
+                 "Myanmar's generals extend emergency rule"]
+    feeds = []
+    for k, title in enumerate(headlines):
+        text = JUNTA if k % 2 == 0 else JUNTA.rsplit(". ", 1)[0] + "."
+        server.add(f"/o{k}.xml", body=rss([(title, f"https://outlet{k}.example/news/{k}", text)]))
+        feeds.append(FeedConfig(name=f"outlet{k}", url=server.url(f"/o{k}.xml")))
+    ingest.run_once(FeedsFile(feeds=feeds), es=es, names=index_names, comps=ingest.Components(), now=NOW,
+                    cpu_workers=cpu_workers)
+    es.indices.refresh(index=index_names.articles)
+    hits = es.search(index=index_names.articles, size=10)["hits"]["hits"]
+    assert len(hits) == 5
+    assert len({h["_source"]["story_id"] for h in hits}) == 1
+    result = search(es, index_names.articles, SearchRequest(query="emergency"), now=NOW)
+    assert result.total_stories == 1 and len(result.hits) == 1
+    assert result.hits[0].outlets == 5
