@@ -178,8 +178,13 @@ def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: S
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
+    by_key: dict[str, list[cluster.Candidate]] = {}
+    for cand in candidates:
+        for key in cand.signature.keys:
+            by_key.setdefault(key, []).append(cand)
     for i, root in roots.items():
-        for cand in candidates:
+        near = {c.article_id: c for key in root.signature.keys for c in by_key.get(key, ())}  # LSH buckets
+        for cand in near.values():
             if cand.article_id == i or cand.story_id == i:
                 continue
             if root.published_at and cand.published_at and abs(root.published_at - cand.published_at) > cluster.WINDOW:
