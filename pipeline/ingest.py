@@ -148,8 +148,8 @@ def assign_stories(es: Elasticsearch | None, index: str | None, items: list[Enri
 def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: Sequence[str]) -> int:
     """Merge stories that parallel workers started separately for copies of one story.
 
-    Every article of this run that founded its own story is compared with the indexed articles its band keys
-    reach; similar ones (same threshold and window as clustering) put their stories in one group
+    Every article of this run that founded its own story is compared with the run's other articles its band
+    keys reach; similar ones (same threshold and window as clustering) put their stories in one group
     (union-find). Each group keeps the story whose founding article is earliest by (published_at, id), and
     every article of the other stories in the group is moved to it. Deterministic; returns articles moved.
     """
@@ -164,8 +164,9 @@ def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: S
             roots[i] = cand
     if not roots:
         return 0
-    batch = [(i, c.published_at, c.signature) for i, c in roots.items()]
-    candidates = cluster.lookup_candidates_batch(es, names.articles, batch)
+    # Articles indexed before this run were visible (refreshed) to every worker, so a split can only be
+    # between articles of this run: compare founders with this run's articles, bucketed by LSH band key.
+    candidates = [c for i, d in docs.items() if (c := cluster.candidate_from_source(d, i)) is not None]
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
