@@ -72,7 +72,7 @@ THRESHOLD = 0.2  # minimum similarity to join a story
 WINDOW = timedelta(days=3)  # copies of one story appear within days; never link articles further apart
 CONTAINMENT_WEIGHT = 0.4  # containment counts at 0.4x: a teaser fully contained in a story scores 0.4
 MIN_CONTAINMENT_SHINGLES = 20  # containment is only trusted when the smaller text has this many shingles
-LOOKUP_SIZE = 200  # at most this many candidates per Elasticsearch lookup
+LOOKUP_SIZE = 50  # at most this many candidates per lookup (best band-key overlap first)
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 # Odd 64-bit multipliers giving each position of a shingle its own weight (order matters: "a b c" != "c b a").
@@ -400,8 +400,11 @@ def _lookup_query(keys: Sequence[str], around: datetime, window: timedelta) -> d
     centre = _utc(around) or around
     return {
         "bool": {
+            # one scored clause per band key: articles sharing more (and rarer) keys rank first, so the
+            # bounded candidate list holds the likeliest copies even when common phrases collide
+            "should": [{"term": {"cluster_keys": k}} for k in keys],
+            "minimum_should_match": 1,
             "filter": [
-                {"terms": {"cluster_keys": list(keys)}},
                 {
                     "range": {
                         "published_at": {
@@ -435,9 +438,10 @@ def _candidates_from_hits(hits: Iterable[Mapping[str, Any]]) -> list[Candidate]:
 
 
 _SOURCE_FIELDS = ("id", "story_id", "cluster_sig", "published_at")
-# Newest first, then id: deterministic, and when more than `size` hits share a key (a story copied hundreds of
-# times: unrelated articles almost never share a band key) the ones dropped are old copies of the same story.
+# Best overlap first, then newest, then id: deterministic, and when more than `size` hits share keys (a story
+# copied hundreds of times, or stock phrases) the ones dropped are those sharing the fewest keys.
 _SORT: list[Any] = [
+    {"_score": "desc"},
     {"published_at": "desc"},
     {"id": {"order": "asc", "unmapped_type": "keyword"}},
 ]

@@ -447,13 +447,13 @@ def test_lookup_reads_fields_and_filters_by_keys_and_time(es: Elasticsearch, clu
     }
     assert lookup_candidates(es, cluster_index, sig.keys, t0 + timedelta(days=30), WINDOW) == []
     assert lookup_candidates(es, cluster_index, (), t0, WINDOW) == []
-    # size bound: newest first
+    # size bound: the best band-key overlap first (the identical copy beats a newer near copy)
     near = _sig(BASE.replace("Tuesday", "Wednesday"))
     _index_doc(es, cluster_index, "b", "story-b", t0 + timedelta(hours=1), near)
     es.indices.refresh(index=cluster_index)
     top = lookup_candidates(es, cluster_index, sig.keys, t0, WINDOW, size=1)
-    assert [c.article_id for c in top] == ["b"]
-    assert [c.article_id for c in lookup_candidates(es, cluster_index, sig.keys, t0, WINDOW)] == ["b", "a"]
+    assert [c.article_id for c in top] == ["a"]
+    assert [c.article_id for c in lookup_candidates(es, cluster_index, sig.keys, t0, WINDOW)] == ["a", "b"]
 
 
 def test_candidate_dataclass_is_plain() -> None:
