@@ -458,8 +458,8 @@ def lookup_candidates(
 ) -> list[Candidate]:
     """Indexed articles sharing at least one band key with `keys`, published within `window` of `around`.
 
-    A `terms` filter on `cluster_keys` plus a range filter on `published_at` (filter context: no scoring), newest
-    first, at most `size` hits. ES errors propagate (the caller's task retries).
+    One scored `term` clause per band key (plus a range filter on `published_at`): the articles sharing the
+    most and rarest keys come first, at most `size` hits. ES errors propagate (the caller's task retries).
     """
     if not keys:
         return []
