@@ -331,8 +331,6 @@ _JUNK_ONLY = (frozenset(_TITLE_PHRASES) | {"the", "a", "an", "and", "of"}) - {
     "junta",
     "military",
     "army",
-    "foreign",
-    "ministry",
     "cabinet",
     "ceo",
     "mp",
