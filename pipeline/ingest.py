@@ -222,7 +222,8 @@ def load_state(es: Elasticsearch, names: store.IndexNames, feed: FeedConfig) -> 
 
 
 def save_state(es: Elasticsearch, names: store.IndexNames, state: FeedState) -> None:
-    es.index(index=names.feed_state, id=state.feed_name, document=state.to_doc(), refresh="wait_for")
+    """Persist one feed's state. No refresh wait: states are only read back by id (mget is real-time)."""
+    es.index(index=names.feed_state, id=state.feed_name, document=state.to_doc())
 
 
 def process_fetched(
