@@ -20,13 +20,13 @@ Everything here is pure except `lookup_candidates`, the thin Elasticsearch edge.
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,6 +57,7 @@ __all__ = [
     "signature",
     "signature_fields",
     "signature_from_sig",
+    "signature_from_stored",
     "similarity",
     "tokens",
 ]
@@ -89,27 +90,60 @@ def _identity(value: Any) -> Any:
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
 
 
-@dataclass(frozen=True)
 class Signature:
     """MinHash of an article's shingles, its LSH band keys and its number of distinct shingles.
 
-    `values` are 32-bit MinHash values (length `NUM_PERM`), `keys` the band keys stored in `cluster_keys`,
-    `size` the shingle count (0 = empty text, never similar to anything; -1 = unknown, Jaccard only).
+    `values` are the 32-bit MinHash values (length `NUM_PERM`; also as the uint32 `array`), `keys` the band keys
+    stored in `cluster_keys` (computed from the values unless given; empty = comparable with nothing), `size`
+    the shingle count (0 = empty text, never similar to anything; -1 = unknown, Jaccard only). Immutable; keys
+    and in-memory bucket ids are computed on first use, so candidates read back from Elasticsearch cost little.
     """
 
-    values: tuple[int, ...]
-    keys: tuple[str, ...]
-    size: int = -1
+    __slots__ = ("_buckets", "_keys", "array", "size")
+
+    def __init__(self, values: Sequence[int] | np.ndarray, keys: Sequence[str] | None = None, size: int = -1):
+        arr = np.array(values, dtype=np.uint32)  # a private copy: signatures never change
+        arr.flags.writeable = False
+        self.array: np.ndarray = arr
+        self.size = int(size)
+        self._keys: tuple[str, ...] | None = tuple(keys) if keys is not None else (() if size == 0 else None)
+        self._buckets: tuple[int, ...] | None = None
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        """The MinHash values as Python ints."""
+        return tuple(self.array.tolist())
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The LSH band keys stored in `cluster_keys` (`<prefix>.<band>.<hex of the band's rows>`)."""
+        if self._keys is None:
+            self._keys = _band_keys(self.array)
+        return self._keys
 
     @property
     def band_keys(self) -> tuple[str, ...]:
         """Alias of `keys` (the name pipeline/ingest.py uses)."""
         return self.keys
 
-    @cached_property
-    def array(self) -> np.ndarray:
-        """The values as a uint32 array (cached: similarity is computed many times per signature)."""
-        return np.asarray(self.values, dtype=np.uint32)
+    @property
+    def buckets(self) -> tuple[int, ...]:
+        """In-memory LSH buckets: one int per band, equal when that band's rows are equal (like `keys`, but
+        cheap to compute; used to find candidates within a batch). Empty when `keys` is empty."""
+        if self._buckets is None:
+            self._buckets = _band_buckets(self.array) if self.keys else ()
+        return self._buckets
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Signature):
+            return NotImplemented
+        return self.size == other.size and self.keys == other.keys and bool(np.array_equal(self.array, other.array))
+
+    def __hash__(self) -> int:
+        return hash((self.size, self.array.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"Signature(size={self.size}, values={self.values[:3]}..., keys={len(self.keys)})"
 
 
 @dataclass
@@ -177,14 +211,26 @@ def _band_keys(values: np.ndarray) -> tuple[str, ...]:
     return tuple(prefix + hexed[start : start + _KEY_WIDTH] for prefix, start in _KEY_SLOTS)
 
 
+_BAND_SALT = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def _band_buckets(values: np.ndarray) -> tuple[int, ...]:
+    """One 64-bit int per band, mixing the band's ROWS values with the band number (equal rows -> equal int)."""
+    rows = values.reshape(BANDS, ROWS).astype(np.uint64)
+    acc = _BAND_SALT.copy()
+    for r in range(ROWS):
+        acc = (acc ^ rows[:, r]) * _POS_MULT[3]  # uint64 arithmetic wraps: intended
+        acc ^= acc >> np.uint64(31)
+    return tuple(acc.tolist())
+
+
 def _from_hashes(hashes: np.ndarray) -> Signature:
     uniq = np.unique(hashes)
     if uniq.size == 0:
-        return Signature(values=(0xFFFFFFFF,) * NUM_PERM, keys=(), size=0)
+        return Signature(np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32), keys=(), size=0)
     mh = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity, permutations=_PERMUTATIONS, scheme="affine32")
     mh.update_batch(uniq.tolist())  # plain ints: datasketch hashes them one by one through `_identity`
-    values = mh.hashvalues.astype(np.uint32)
-    return Signature(values=tuple(values.tolist()), keys=_band_keys(values), size=int(uniq.size))
+    return Signature(mh.hashvalues, size=int(uniq.size))
 
 
 def signature(title: str, text: str) -> Signature:
@@ -193,15 +239,42 @@ def signature(title: str, text: str) -> Signature:
     return _from_hashes(hashes)
 
 
-def signature_fields(sig: Signature) -> dict[str, list[Any]]:
-    """The `cluster_keys` / `cluster_sig` fields to store with an article (`cluster_sig` = [size, *values])."""
-    return {"cluster_keys": list(sig.keys), "cluster_sig": [sig.size, *sig.values]}
+_STORED_DTYPE = np.dtype("<u4")
+_STORED_BYTES = 4 * (NUM_PERM + 1)
+
+
+def signature_fields(sig: Signature) -> dict[str, Any]:
+    """The fields to store with an article: `cluster_keys` (band keys, indexed) and `cluster_minhash`
+    (base64 of little-endian int32 size + NUM_PERM uint32 values; a `binary` field with doc values, so
+    candidate lookups read it without parsing `_source`)."""
+    raw = np.empty(NUM_PERM + 1, dtype=_STORED_DTYPE)
+    raw[0] = sig.size & 0xFFFFFFFF
+    raw[1:] = sig.array
+    return {"cluster_keys": list(sig.keys), "cluster_minhash": base64.b64encode(raw.tobytes()).decode("ascii")}
+
+
+def signature_from_stored(value: Any) -> Signature | None:
+    """Rebuild a Signature from a stored `cluster_minhash` (base64, see `signature_fields`) or a legacy
+    `cluster_sig` list (see `signature_from_sig`). None when missing or malformed."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+        value = value[0]  # docvalue_fields come as one-element lists
+    if not isinstance(value, str):
+        return signature_from_sig(value)
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except ValueError:
+        return None
+    if len(raw) != _STORED_BYTES:
+        return None
+    size = int(np.frombuffer(raw, dtype="<i4", count=1)[0])
+    arr = np.frombuffer(raw, dtype=_STORED_DTYPE, offset=4)
+    return Signature(arr, size=size) if size else Signature(arr, keys=(), size=0)
 
 
 def signature_from_sig(cluster_sig: Sequence[int] | None) -> Signature | None:
-    """Rebuild a Signature from a stored `cluster_sig`: `[size, *values]` as written by `signature_fields`, or
-    bare `values` (size unknown: Jaccard only, no containment). None when missing or of another length."""
-    if not cluster_sig:
+    """Rebuild a Signature from a legacy `cluster_sig` list: `[size, *values]`, or bare `values` (size
+    unknown: Jaccard only, no containment). None when missing or of another length."""
+    if not cluster_sig or isinstance(cluster_sig, str):
         return None
     if len(cluster_sig) == NUM_PERM + 1:
         size, raw = int(cluster_sig[0]), cluster_sig[1:]
@@ -212,7 +285,7 @@ def signature_from_sig(cluster_sig: Sequence[int] | None) -> Signature | None:
     values = np.asarray([int(v) for v in raw], dtype=np.uint32)
     if size < 0 and bool(np.all(values == 0xFFFFFFFF)):
         size = 0  # the signature of an empty text
-    return Signature(values=tuple(values.tolist()), keys=_band_keys(values) if size else (), size=size)
+    return Signature(values, size=size)
 
 
 # ------------------------------------------------------------------------------------------------ similarity
@@ -224,7 +297,7 @@ def similarity(a: Signature, b: Signature) -> float:
     whichever is higher. Empty texts are similar to nothing."""
     if a.size == 0 or b.size == 0 or not a.keys or not b.keys:
         return 0.0
-    jac = 1.0 if a.values == b.values else float(np.count_nonzero(a.array == b.array)) / NUM_PERM
+    jac = float(np.count_nonzero(a.array == b.array)) / NUM_PERM
     smaller = min(a.size, b.size)
     if smaller < MIN_CONTAINMENT_SHINGLES or jac >= 1.0:  # also: a size unknown (-1)
         return jac
@@ -300,12 +373,16 @@ def cluster_batch(
     items that share at least one band key (what `lookup_candidates` would return), so the result does not depend
     on input order and equals processing the items one by one against an index that holds the earlier ones.
     """
-    by_key: dict[str, list[Candidate]] = {}
+    by_key: dict[int, list[Candidate]] = {}
     by_id: dict[str, Candidate] = {}
+    # only buckets some item of the batch has can ever be looked up: index just those (cheap set intersection)
+    wanted: set[int] = set()
+    for _, _, sig in items:
+        wanted.update(sig.buckets)
 
     def remember(cand: Candidate) -> None:
         by_id.setdefault(cand.article_id, cand)
-        for key in cand.signature.keys:
+        for key in wanted.intersection(cand.signature.buckets):
             by_key.setdefault(key, []).append(cand)
 
     for cand in candidates:
@@ -318,7 +395,7 @@ def cluster_batch(
         pool: dict[int, Candidate] = {}
         if article_id in by_id:
             pool[id(by_id[article_id])] = by_id[article_id]
-        for key in sig.keys:
+        for key in sig.buckets:
             for cand in by_key.get(key, ()):
                 pool[id(cand)] = cand
         story = assign_story_id(article_id, published_at, sig, list(pool.values()), threshold=threshold, window=window)
@@ -387,8 +464,12 @@ def pairwise_scores(gold: Mapping[str, str], pred: Mapping[str, str]) -> tuple[f
 
 
 def candidate_from_source(source: Mapping[str, Any], doc_id: str | None = None) -> Candidate | None:
-    """A Candidate from an indexed article's _source; None when it has no usable signature or story id."""
-    sig = signature_from_sig(source.get("cluster_sig"))
+    """A Candidate from an indexed article's _source (or a hit's docvalue `fields`); None when it has no usable
+    signature or story id."""
+    source = {k: (v[0] if isinstance(v, list) and len(v) == 1 and k != "cluster_sig" else v)
+              for k, v in source.items()}
+    stored = source.get("cluster_minhash")
+    sig = signature_from_stored(stored if stored is not None else source.get("cluster_sig"))
     story_id = source.get("story_id")
     article_id = source.get("id") or doc_id
     if sig is None or not story_id or not article_id:
@@ -422,7 +503,8 @@ def _lookup_body(keys: Sequence[str], around: datetime, window: timedelta, size:
     return {
         "query": _lookup_query(keys, around, window),
         "size": size,
-        "_source": list(_SOURCE_FIELDS),
+        "_source": False,
+        "docvalue_fields": _DOCVALUE_FIELDS,
         "sort": _SORT,
         "track_total_hits": False,
     }
@@ -431,13 +513,19 @@ def _lookup_body(keys: Sequence[str], around: datetime, window: timedelta, size:
 def _candidates_from_hits(hits: Iterable[Mapping[str, Any]]) -> list[Candidate]:
     out: list[Candidate] = []
     for hit in hits:
-        cand = candidate_from_source(hit.get("_source") or {}, hit.get("_id"))
+        cand = candidate_from_source(hit.get("fields") or hit.get("_source") or {}, hit.get("_id"))
         if cand is not None:
             out.append(cand)
     return out
 
 
-_SOURCE_FIELDS = ("id", "story_id", "cluster_sig", "published_at")
+# Read from doc values, not _source: no article body is decompressed or parsed for a lookup.
+_DOCVALUE_FIELDS: list[Any] = [
+    "id",
+    "story_id",
+    "cluster_minhash",
+    {"field": "published_at", "format": "strict_date_optional_time"},
+]
 # Best overlap first, then newest, then id: deterministic, and when more than `size` hits share keys (a story
 # copied hundreds of times, or stock phrases) the ones dropped are those sharing the fewest keys.
 _SORT: list[Any] = [

@@ -37,7 +37,7 @@ class Enriched:
     facets: dict[str, list[str]] = field(default_factory=dict)
     story_id: str | None = None
     cluster_keys: Sequence[str] = ()
-    cluster_sig: Sequence[int] = ()
+    cluster_minhash: str | None = None
 
     @property
     def topical(self) -> bool:
@@ -101,6 +101,6 @@ def article_doc(e: Enriched, *, ingested_at: datetime, rules_version: str = "") 
         ],
         "story_id": e.story_id or a.id,
         "cluster_keys": list(e.cluster_keys),
-        "cluster_sig": list(e.cluster_sig),
+        "cluster_minhash": e.cluster_minhash,
         "rules_version": rules_version,
     }

@@ -140,7 +140,7 @@ def assign_stories(es: Elasticsearch | None, index: str | None, items: list[Enri
         if e.topical:
             fields = cluster.signature_fields(sigs[e.article.id])
             e = replace(e, story_id=mapping[e.article.id], cluster_keys=tuple(fields["cluster_keys"]),
-                        cluster_sig=tuple(fields["cluster_sig"]))
+                        cluster_minhash=fields["cluster_minhash"])
         out.append(e)
     return out
 
@@ -179,12 +179,12 @@ def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: S
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    by_key: dict[str, list[cluster.Candidate]] = {}
+    by_key: dict[int, list[cluster.Candidate]] = {}
     for cand in candidates:
-        for key in cand.signature.keys:
+        for key in cand.signature.buckets:
             by_key.setdefault(key, []).append(cand)
     for i, root in roots.items():
-        near = {c.article_id: c for key in root.signature.keys for c in by_key.get(key, ())}  # LSH buckets
+        near = {c.article_id: c for key in root.signature.buckets for c in by_key.get(key, ())}  # LSH buckets
         for cand in near.values():
             if cand.article_id == i or cand.story_id == i:
                 continue

@@ -29,6 +29,7 @@ from pipeline.cluster import (
     signature,
     signature_fields,
     signature_from_sig,
+    signature_from_stored,
     similarity,
 )
 from pipeline.records import Article
@@ -146,7 +147,7 @@ def test_rerun_over_existing_candidates_reproduces_ids(items) -> None:
 
 
 def _round_trip(sig: Signature) -> Signature:
-    back = signature_from_sig(signature_fields(sig)["cluster_sig"])
+    back = signature_from_stored(signature_fields(sig)["cluster_minhash"])
     assert back is not None
     return back
 
@@ -243,11 +244,28 @@ def test_stored_fields_round_trip() -> None:
     sig = signature("A headline", "Some body text that is long enough to shingle properly.")
     fields = signature_fields(sig)
     assert fields["cluster_keys"] == list(sig.keys)
-    assert fields["cluster_sig"][0] == sig.size
-    assert signature_from_sig(fields["cluster_sig"]) == sig
-    assert signature_from_sig(fields["cluster_sig"][:-2]) is None
-    assert signature_from_sig(None) is None
+    assert isinstance(fields["cluster_minhash"], str) and len(fields["cluster_minhash"]) < 1400
+    assert signature_from_stored(fields["cluster_minhash"]) == sig
+    assert signature_from_stored([fields["cluster_minhash"]]) == sig  # as docvalue_fields return it
+    assert signature_from_stored(fields["cluster_minhash"][:-8]) is None
+    assert signature_from_stored("not base64!") is None
+    assert signature_from_stored(None) is None
+    assert signature_from_sig([sig.size, *sig.values]) == sig  # legacy list form
+    assert signature_from_sig([sig.size, *sig.values][:-2]) is None
     assert sig.band_keys == sig.keys
+    empty = signature("", "")
+    assert signature_from_stored(signature_fields(empty)["cluster_minhash"]) == empty
+
+
+def test_buckets_follow_band_keys() -> None:
+    """In-memory buckets are equal exactly where band keys are (per band), and differ between bands."""
+    a = signature("A headline", BASE)
+    b = signature("Another headline", BASE + " One more sentence at the end of it.")
+    same_keys = [i for i, (x, y) in enumerate(zip(a.keys, b.keys, strict=True)) if x == y]
+    same_buckets = [i for i, (x, y) in enumerate(zip(a.buckets, b.buckets, strict=True)) if x == y]
+    assert same_keys and same_keys == same_buckets and len(same_keys) < cluster.BANDS
+    assert len(set(a.buckets)) == cluster.BANDS
+    assert signature("", "").buckets == ()
 
 
 def test_bare_values_are_accepted_as_cluster_sig() -> None:
@@ -357,7 +375,7 @@ MAPPING = {
         "id": {"type": "keyword"},
         "story_id": {"type": "keyword"},
         "cluster_keys": {"type": "keyword"},
-        "cluster_sig": {"type": "long", "index": False, "doc_values": False},
+        "cluster_minhash": {"type": "binary", "doc_values": True},
         "published_at": {"type": "date"},
     },
 }
