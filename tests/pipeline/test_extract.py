@@ -373,6 +373,38 @@ def test_extract_many_multiprocess(extractor: EntityExtractor) -> None:
     assert multi.extract_many(texts) == extractor.extract_many(texts)
 
 
+def test_ner_segments_skip_sentences_that_cannot_hold_an_entity(extractor: EntityExtractor) -> None:
+    """Only sentences with a capitalised word (other than a leading stop word, a day or a month, or a gazetteer
+    name) go to the statistical NER; digits with capitals and caseless scripts count."""
+    nlp = extractor.nlp
+    with nlp.select_pipes(disable=["ner"]):
+        doc = nlp(
+            "The talks ended late on Tuesday. prices rose again in march. Officials met Ms Khine in Sittwe.\n"
+            "It was the B52 all along. they spoke of ASEAN. ပြည်ထောင်စု"
+        )
+    segs = [doc[s:e].text.strip() for s, e in ex.ner_segments(doc)]
+    assert segs == ["Officials met Ms Khine in Sittwe.", "It was the B52 all along.", "ပြည်ထောင်စု"]
+
+
+def test_selective_ner_finds_what_whole_document_ner_finds(extractor: EntityExtractor) -> None:
+    """Running NER only on the sentences that need it gives the same entities on the gold texts, and skips work."""
+    texts = [
+        *_gold_texts(),
+        "Lavrov arrives in Jakarta\n\nthe minister was expected to stay for two days. "
+        "talks were said to be cordial, officials said. He later met Retno Marsudi.",
+    ]
+    selective = EntityExtractor(extractor.gazetteer)
+    whole = EntityExtractor(extractor.gazetteer, selective=False)
+    got, want = selective.extract_many(texts), whole.extract_many(texts)
+    pairs = [({(e.canonical, e.label) for e in g}, {(e.canonical, e.label) for e in w})
+             for g, w in zip(got, want, strict=True)]
+    total = sum(len(w) for _, w in pairs)
+    differ = sum(len(g ^ w) for g, w in pairs)
+    assert total > 100 and differ <= 0.02 * total, [(sorted(g - w), sorted(w - g)) for g, w in pairs if g != w]
+    assert got[-1] == want[-1] and {e.canonical for e in got[-1]} >= {"Sergei Lavrov", "Jakarta", "Retno Marsudi"}
+    assert 0 < selective.ner_tokens < selective.all_tokens and whole.ner_tokens == whole.all_tokens
+
+
 def test_custom_gazetteer_entries_are_matched() -> None:
     gaz = parse_gazetteer(
         {"entities": [{"canonical": "Zorvania", "type": "GPE", "aliases": ["Republic of Zorvania", "Zorvanya"]}]}
