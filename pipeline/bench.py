@@ -61,8 +61,18 @@ def _vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
 _VOCAB = _vocabulary(random.Random(12345))
 
 
+NAMED_SENTENCE_RATE = 0.8  # share of filler sentences naming someone or something (real news: ~3 in 4)
+
+
 def _sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(_FUNCTION) if rng.random() < 0.45 else rng.choice(_VOCAB) for _ in range(n)) + "."
+    """A filler sentence: capitalised, and like most news sentences it usually names a person, place or body
+    (capitalised pseudo-words), so NER cannot skip it."""
+    words = [rng.choice(_FUNCTION) if rng.random() < 0.45 else rng.choice(_VOCAB) for _ in range(n)]
+    if rng.random() < NAMED_SENTENCE_RATE:
+        for _ in range(rng.randint(1, 3)):
+            words[rng.randrange(1, n)] = rng.choice(_VOCAB).capitalize()
+    words[0] = words[0].capitalize()
+    return " ".join(words) + "."
 
 
 def synth_item(rng: random.Random, i: int, topical_rate: float) -> dict[str, str]:
@@ -79,7 +89,8 @@ def synth_item(rng: random.Random, i: int, topical_rate: float) -> dict[str, str
         phrase = rng.choice(_TOPICAL[topic])
         title = f"{phrase[0].upper()}{phrase[1:]} {rng.choice(_ACTS)} {rng.choice(_PLACES)} officials"
         for _ in range(rng.randint(2, 4)):
-            parts.append(f"{rng.choice(_TOPICAL[topic])} {rng.choice(_ACTS)} {rng.choice(_PEOPLE)} in "
+            actor = rng.choice(_TOPICAL[topic])
+            parts.append(f"{actor[0].upper()}{actor[1:]} {rng.choice(_ACTS)} {rng.choice(_PEOPLE)} in "
                          f"{rng.choice(_PLACES)}.")
     else:
         title = rng.choice(_OFFTOPIC_TITLES)
@@ -142,11 +153,58 @@ class _Server:
         self.httpd.server_close()
 
 
-class _RssSampler:
-    """Samples the RSS of this process plus its worker processes every 0.25 s (peak and growth over the run)."""
+def generate(items: int, topical_rate: float, seed: int) -> list[dict[str, str]]:
+    """The benchmark corpus: the same items for the same (items, topical_rate, seed)."""
+    rng = random.Random(seed)
+    return [synth_item(rng, i, topical_rate) for i in range(items)]
 
-    def __init__(self) -> None:
+
+def _feed_host(items: int, feeds: int, topical_rate: float, seed: int, base_iso: str, conn: Any) -> None:
+    """Body of the feed-host process: generate the corpus, serve it as `feeds` RSS feeds, report the URL on
+    `conn`, then serve until terminated. A process of its own, like the remote sites it stands for, so the
+    corpus never counts towards the pipeline's memory."""
+    generated = generate(items, topical_rate, seed)
+    base = datetime.fromisoformat(base_iso)
+    routes = {f"/feed{k}.xml": render_rss(f"bench{k}", generated[k::feeds], base) for k in range(feeds)}
+    del generated
+    server = _Server(routes)
+    conn.send(server.url)
+    conn.close()
+    threading.Event().wait()
+
+
+class _FeedHost:
+    """Runs `_feed_host` in a spawned process; `url` once it serves."""
+
+    def __init__(self, items: int, feeds: int, topical_rate: float, seed: int, base: datetime):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=_feed_host, args=(items, feeds, topical_rate, seed, base.isoformat(), child),
+                                   daemon=True, name="newsmon-bench-feeds")
+        self.process.start()
+        child.close()
+        if not parent.poll(600):
+            self.close()
+            raise RuntimeError("benchmark feed host did not start within 600 s")
+        self.url: str = parent.recv()
+        self.pid: int = self.process.pid or 0
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.join(10)
+
+
+class _RssSampler:
+    """Samples the RSS of this process plus its worker processes every 0.25 s (peak and growth over the run);
+    processes in `exclude` (the feed host) are not the pipeline and are left out."""
+
+    def __init__(self, exclude: set[int] | None = None) -> None:
         self.samples: list[float] = []
+        self.main_peak = 0.0
+        self.workers_peak = 0.0
+        self._exclude = exclude or set()
         self._stop = threading.Event()
         self._proc = psutil.Process()
         self._t = threading.Thread(target=self._loop, daemon=True)
@@ -154,13 +212,18 @@ class _RssSampler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            rss = self._proc.memory_info().rss
+            main = self._proc.memory_info().rss
+            workers = 0
             for child in self._proc.children(recursive=True):
+                if child.pid in self._exclude:
+                    continue
                 try:
-                    rss += child.memory_info().rss
+                    workers += child.memory_info().rss
                 except psutil.Error:
                     pass
-            self.samples.append(rss / 2**20)
+            self.main_peak = max(self.main_peak, main / 2**20)
+            self.workers_peak = max(self.workers_peak, workers / 2**20)
+            self.samples.append((main + workers) / 2**20)
             self._stop.wait(0.25)
 
     def stop(self) -> None:
@@ -179,31 +242,39 @@ def _pct(values: list[float], q: float) -> float | None:
 def run_bench(*, items: int = 10000, feeds: int = 20, topical_rate: float = 0.2, naive_items: int = 500,
               progress: bool = True, seed: int = 7, cpu_workers: int = 2) -> dict[str, Any]:
     """Run the benchmark and return every figure (see module docstring)."""
-    from pipeline import alert, ingest, store
-    from pipeline.feeds import FeedConfig, FeedsFile
-    from pipeline.settings import Settings
 
     def say(msg: str) -> None:
         if progress:
             print(f"[bench] {msg}", flush=True)
 
-    rng = random.Random(seed)
     base = datetime.now(UTC).replace(microsecond=0)
-    generated = [synth_item(rng, i, topical_rate) for i in range(items)]
-    per_feed = [generated[k::feeds] for k in range(feeds)]
-    routes = {f"/feed{k}.xml": render_rss(f"bench{k}", chunk, base) for k, chunk in enumerate(per_feed)}
-    server = _Server(routes)
+    say(f"generating {items} items in {feeds} feeds (feed host process) ...")
+    host = _FeedHost(items, feeds, topical_rate, seed, base)
+    try:
+        return _run(host, items=items, feeds=feeds, topical_rate=topical_rate, naive_items=naive_items, seed=seed,
+                    cpu_workers=cpu_workers, base=base, say=say)
+    finally:
+        host.close()
+
+
+def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_items: int, seed: int,
+         cpu_workers: int, base: datetime, say: Any) -> dict[str, Any]:
+    from pipeline import alert, ingest, store
+    from pipeline.feeds import FeedConfig, FeedsFile
+    from pipeline.settings import Settings
+
+    server = _Server({})  # webhook receiver
     settings = Settings.from_env()
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     names = store.IndexNames(prefix)
     es = store.connect(settings)
     store.ping(es)
     store.ensure_indices(es, names)
-    feed_cfgs = [FeedConfig(name=f"bench{k}", url=f"{server.url}/feed{k}.xml") for k in range(feeds)]
+    feed_cfgs = [FeedConfig(name=f"bench{k}", url=f"{host.url}/feed{k}.xml") for k in range(feeds)]
     feeds_file = FeedsFile(feeds=feed_cfgs)
     rules = alert.bench_rules(f"{server.url}/hook")
     comps = ingest.Components()
-    say(f"{items} items in {feeds} feeds at {server.url}; prefix {prefix}; warming up models")
+    say(f"{items} items in {feeds} feeds at {host.url}; prefix {prefix}; warming up models")
     comps.detector.detect("warm up", "Myanmar")
     if cpu_workers <= 1:
         comps.extractor.extract_many(["Sergei Lavrov met ASEAN ministers in Jakarta."])
@@ -219,13 +290,13 @@ def run_bench(*, items: int = 10000, feeds: int = 20, topical_rate: float = 0.2,
             alert_runs += 1
             stop_alerts.wait(2.0)
 
-    sampler = _RssSampler()
+    sampler = _RssSampler(exclude={host.pid})
     done = 0
 
     def on_feed(r: ingest.FeedRun) -> None:
         nonlocal done
         done += 1
-        if progress and (done % max(1, feeds // 10) == 0 or done == feeds):
+        if (done % max(1, feeds // 10) == 0 or done == feeds):
             say(f"  {done}/{feeds} feeds ingested ({time.perf_counter() - t0:.1f}s)")
 
     alert_thread = threading.Thread(target=alert_loop, daemon=True)
@@ -254,7 +325,8 @@ def run_bench(*, items: int = 10000, feeds: int = 20, topical_rate: float = 0.2,
     quarter = max(1, len(samples) // 4)
     growth = (max(samples[-quarter:]) / max(samples[:quarter]) - 1) * 100 if samples else 0.0
     say("naive baseline ...")
-    naive = _naive(es, names, generated[:naive_items], comps)
+    host.close()
+    naive = _naive(es, names, generate(min(naive_items, items), topical_rate, seed), comps)
     result = {
         "items": items,
         "feeds": feeds,
@@ -279,6 +351,8 @@ def run_bench(*, items: int = 10000, feeds: int = 20, topical_rate: float = 0.2,
         "rss_first_quarter_mb": round(max(samples[:quarter]), 1) if samples else None,
         "rss_last_quarter_mb": round(max(samples[-quarter:]), 1) if samples else None,
         "rss_growth_pct": round(growth, 1),
+        "peak_rss_main_mb": round(sampler.main_peak, 1),
+        "peak_rss_workers_mb": round(sampler.workers_peak, 1),
         "machine": {"cpus": psutil.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)},
         "date": base.date().isoformat(),
     }
@@ -344,7 +418,8 @@ def render(r: dict[str, Any]) -> str:
         f"  alerts delivered: {r['alerts_delivered']} in {r['alert_runs']} alert runs; index->alert p50 "
         f"{r['index_to_alert_p50_s']} s, p95 {r['index_to_alert_p95_s']} s",
         f"  peak RSS {r['peak_rss_mb']} MB (first quarter {r['rss_first_quarter_mb']} MB, last quarter "
-        f"{r['rss_last_quarter_mb']} MB, growth {r['rss_growth_pct']}%)",
+        f"{r['rss_last_quarter_mb']} MB, growth {r['rss_growth_pct']}%; peaks: main process "
+        f"{r['peak_rss_main_mb']} MB, workers {r['peak_rss_workers_mb']} MB)",
         f"  counts: {json.dumps(r['counts'])}",
     ]
     lines.append("  stage seconds are summed over worker processes (CPU-time-like) when cpu_workers > 1")
