@@ -508,8 +508,12 @@ def _search(es: Elasticsearch, index: str, **body: Any) -> list[dict[str, Any]]:
 
 
 def _scan(es: Elasticsearch, index: str, query: dict[str, Any]) -> list[dict[str, Any]]:
+    return [h["_source"] for h in _scan_hits(es, index, query)]
+
+
+def _scan_hits(es: Elasticsearch, index: str, query: dict[str, Any], source: Any = None) -> list[dict[str, Any]]:
     try:
-        return [h["_source"] for h in store.scan_all(es, index, query)]
+        return list(store.scan_all(es, index, query, source=source))
     except (ApiError, TransportError) as exc:
         raise _wrap(es, f"searching {index}", exc) from exc
 
@@ -549,13 +553,22 @@ def record_rule(
     start, end = cur.window(s, now)
     rr.window = (start.isoformat(), end.isoformat())
     if end > start:
-        hits = _scan(es, names.articles, build_query(rule.filter, start, end))
+        query = build_query(rule.filter, start, end)
+        # ids and story ids first: the overlap re-reads the window's tail on every run, and most of those
+        # stories are recorded already; whole articles are fetched only for the stories that are not
+        light = _scan_hits(es, names.articles, query, source=["id", "story_id"])
+        keys = list(dict.fromkeys(story_key(h["_source"] or {"id": h["_id"]}) for h in light))
+        rr.matched = len(keys)
+        fresh = _unrecorded(es, names, rule.name, keys)
+        rr.skipped_existing += len(keys) - len(fresh)
+        wanted = set(fresh)
+        ids = [h["_id"] for h in light if story_key(h["_source"] or {"id": h["_id"]}) in wanted]
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for doc in hits:
-            groups[story_key(doc)].append(doc)
-        rr.matched = len(groups)
-        fresh = _unrecorded(es, names, rule.name, list(groups))
-        rr.skipped_existing += len(groups) - len(fresh)
+        for i in range(0, len(ids), 500):
+            chunk = {"bool": {"filter": [query, {"ids": {"values": ids[i : i + 500]}}]}}
+            for doc in _scan(es, names.articles, chunk):
+                groups[story_key(doc)].append(doc)
+        fresh = [k for k in fresh if groups.get(k)]  # a story re-pointed in between is picked up next run
         copies = _copies(es, names, fresh)
         docs = []
         for key in fresh:

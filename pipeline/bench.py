@@ -117,7 +117,8 @@ class _Server:
 
     def __init__(self, routes: dict[str, bytes]):
         self.routes = routes
-        self.posts: list[tuple[float, dict[str, Any]]] = []
+        self.posts = 0  # webhook deliveries received (bodies are checked for JSON, not kept: memory stays flat)
+        self.bad_posts = 0
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -133,9 +134,10 @@ class _Server:
                 n = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(n)
                 try:
-                    outer.posts.append((time.time(), json.loads(raw or b"{}")))
+                    json.loads(raw or b"{}")
+                    outer.posts += 1
                 except ValueError:
-                    outer.posts.append((time.time(), {}))
+                    outer.bad_posts += 1
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -196,6 +198,28 @@ class _FeedHost:
         self.process.join(10)
 
 
+def _es_process(url: str) -> psutil.Process | None:
+    """The local Elasticsearch process serving `url` (to report its CPU use), if it runs on this machine."""
+    from urllib.parse import urlsplit
+
+    port = urlsplit(url).port or 9200
+    for proc in psutil.process_iter(["cmdline"]):
+        cmd = " ".join(proc.info.get("cmdline") or [])
+        if "org.elasticsearch" in cmd and (f"http.port={port}" in cmd or port == 9200):
+            return proc
+    return None
+
+
+def _cpu(proc: psutil.Process | None) -> float | None:
+    if proc is None:
+        return None
+    try:
+        t = proc.cpu_times()
+        return float(t.user + t.system)
+    except psutil.Error:
+        return None
+
+
 class _RssSampler:
     """Samples the RSS of this process plus its worker processes every 0.25 s (peak and growth over the run);
     processes in `exclude` (the feed host) are not the pipeline and are left out."""
@@ -205,8 +229,11 @@ class _RssSampler:
         self.main_peak = 0.0
         self.workers_peak = 0.0
         self._exclude = exclude or set()
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._proc = psutil.Process()
+        base = self._proc.cpu_times()
+        self._cpu_base = base.user + base.system
         self._t = threading.Thread(target=self._loop, daemon=True)
         self._t.start()
 
@@ -221,14 +248,34 @@ class _RssSampler:
                     workers += child.memory_info().rss
                 except psutil.Error:
                     pass
+            self._cpu_sample()
             self.main_peak = max(self.main_peak, main / 2**20)
             self.workers_peak = max(self.workers_peak, workers / 2**20)
             self.samples.append((main + workers) / 2**20)
             self._stop.wait(0.25)
 
+    def _cpu_sample(self) -> None:
+        """Remember each pipeline process's CPU seconds (workers' last value survives their exit)."""
+        try:
+            t = self._proc.cpu_times()
+            self.cpu[self._proc.pid] = t.user + t.system - self._cpu_base
+            for child in self._proc.children(recursive=True):
+                if child.pid not in self._exclude:
+                    ct = child.cpu_times()
+                    self.cpu[child.pid] = ct.user + ct.system
+        except psutil.Error:
+            pass
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds of the main process and of the worker processes since the sampler started."""
+        main = self.cpu.get(self._proc.pid, 0.0)
+        workers = sum(v for k, v in self.cpu.items() if k != self._proc.pid)
+        return {"main": round(main, 1), "workers": round(workers, 1)}
+
     def stop(self) -> None:
         self._stop.set()
         self._t.join()
+        self._cpu_sample()
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -290,6 +337,8 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
             alert_runs += 1
             stop_alerts.wait(2.0)
 
+    es_proc = _es_process(settings.es_url)
+    es_cpu0 = _cpu(es_proc)
     sampler = _RssSampler(exclude={host.pid})
     done = 0
 
@@ -315,6 +364,10 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
     stop_alerts.set()
     alert_thread.join()
     sampler.stop()
+    cpu_seconds: dict[str, float | None] = {**sampler.cpu_seconds(), "elasticsearch": None}
+    es_cpu1 = _cpu(es_proc)
+    if es_cpu0 is not None and es_cpu1 is not None:
+        cpu_seconds["elasticsearch"] = round(es_cpu1 - es_cpu0, 1)
     latencies = _latencies(es, names)
     totals = ingest.totals(runs).counts
     stages: dict[str, float] = {}
@@ -338,10 +391,12 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
         "naive_items_per_second": naive["items_per_second"],
         "speedup": round((items / ingest_s) / naive["items_per_second"], 1) if naive["items_per_second"] else None,
         "stages": stages,
+        "cpu_seconds": cpu_seconds,
         "stage_items_per_second": {k: round(items / v, 1) for k, v in stages.items() if v > 0},
         "counts": totals,
         "alerts_delivered": _delivered(es, names),
         "alert_runs": alert_runs,
+        "webhook_posts": server.posts,
         "publication_to_index_p50_s": latencies["pub_p50"],
         "publication_to_index_p95_s": latencies["pub_p95"],
         "index_to_alert_p50_s": latencies["p50"],
@@ -422,7 +477,9 @@ def render(r: dict[str, Any]) -> str:
         f"{r['peak_rss_main_mb']} MB, workers {r['peak_rss_workers_mb']} MB)",
         f"  counts: {json.dumps(r['counts'])}",
     ]
-    lines.append("  stage seconds are summed over worker processes (CPU-time-like) when cpu_workers > 1")
+    cpu = r.get("cpu_seconds") or {}
+    lines.append("  CPU seconds during ingest: " + ", ".join(f"{k} {v}" for k, v in cpu.items() if v is not None))
+    lines.append("  stage seconds are wall time inside each worker, summed over worker processes")
     return "\n".join(lines)
 
 

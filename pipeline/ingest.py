@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 STAGES = ("fetch", "parse", "normalise", "detect", "extract", "cluster", "index")
 CLUSTER_WINDOW = timedelta(days=3)
+CHUNK_ITEMS = 500  # items of one feed enriched and indexed together (bounds memory on very long feeds)
 
 
 @dataclass(slots=True)
@@ -254,22 +255,28 @@ def process_fetched(
         elif parsed.problems:
             run.counts.add("feed-problem")
             log.warning("feed %s: %s", feed.name, "; ".join(parsed.problems[:5]))
-        with run.timed("normalise"):
-            normalised, bad = normalise_all(parsed.items, fetched_at=now, feed=feed)
-            articles = dedupe(normalised)
-        for problem in bad:
-            log.warning("feed %s: skipped item: %s", feed.name, problem)
-        run.counts.add("bad-item", len(bad))
         items_count = len(parsed.items)
-        run.counts.add("duplicate-in-feed", len(normalised) - len(articles))
-        seen = store.mget_sources(es, names.items, [a.id for a in articles], ["content_hash"])
-        fresh = [a for a in articles if seen.get(a.id, {}).get("content_hash") != content_hash(a)]
-        run.counts.add("duplicate", len(articles) - len(fresh))
-        enriched = enrich(fresh, comps, run)
-        with run.timed("cluster"):
-            enriched = assign_stories(es, names.articles, enriched)
-        with run.timed("index"):
-            index_ok = index_enriched(es, names, enriched, now, run)
+        in_feed: set[str] = set()
+        # in chunks, so a huge feed never holds more than CHUNK_ITEMS enriched items (memory stays flat)
+        for start in range(0, items_count, CHUNK_ITEMS):
+            chunk = parsed.items[start : start + CHUNK_ITEMS]
+            with run.timed("normalise"):
+                normalised, bad = normalise_all(chunk, fetched_at=now, feed=feed)
+                articles = [a for a in dedupe(normalised) if a.id not in in_feed]
+                in_feed.update(a.id for a in articles)
+            for problem in bad:
+                log.warning("feed %s: skipped item: %s", feed.name, problem)
+            run.counts.add("bad-item", len(bad))
+            run.counts.add("duplicate-in-feed", len(normalised) - len(articles))
+            seen = store.mget_sources(es, names.items, [a.id for a in articles], ["content_hash"])
+            fresh = [a for a in articles if seen.get(a.id, {}).get("content_hash") != content_hash(a)]
+            run.counts.add("duplicate", len(articles) - len(fresh))
+            enriched = enrich(fresh, comps, run)
+            with run.timed("cluster"):
+                enriched = assign_stories(es, names.articles, enriched)
+            with run.timed("index"):
+                index_ok = index_enriched(es, names, enriched, now, run) and index_ok
+        del parsed
     elif result.outcome == "error":
         run.error = result.error
     if state is None:

@@ -175,6 +175,8 @@ def ensure_indices(es: Elasticsearch, names: IndexNames) -> list[str]:
                 aliases={names.articles: {}, names.articles_write: {"is_write_index": True}},
             )
             created.append(names.articles_concrete)
+        else:  # fields added since the index was created (e.g. `cluster_minhash`): additive, so applied in place
+            es.indices.put_mapping(index=names.articles, properties=mapping("articles")["mappings"]["properties"])
         for index in (names.items, names.feed_state, names.alerts, names.alert_cursors):
             if not es.indices.exists(index=index):
                 es.indices.create(index=index)
@@ -292,9 +294,10 @@ def mget_sources(
 
 
 def scan_all(
-    es: Elasticsearch, index: str, query: dict[str, Any] | None = None, size: int = 500
+    es: Elasticsearch, index: str, query: dict[str, Any] | None = None, size: int = 500, source: Any = None
 ) -> Iterator[dict[str, Any]]:
-    """Iterate every matching hit with point-in-time + search_after (no scroll state left behind)."""
+    """Iterate every matching hit with point-in-time + search_after (no scroll state left behind); `source`,
+    when given, is the `_source` filter (a field list, or False)."""
     pit = es.open_point_in_time(index=index, keep_alive="2m")["id"]
     try:
         search_after: list[Any] | None = None
@@ -305,6 +308,8 @@ def scan_all(
                 "pit": {"id": pit, "keep_alive": "2m"},
                 "sort": [{"_shard_doc": "asc"}],
             }
+            if source is not None:
+                body["_source"] = source
             if search_after:
                 body["search_after"] = search_after
             resp = es.search(**body)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from elasticsearch import Elasticsearch
 
 from pipeline import store
@@ -29,6 +31,21 @@ def test_indices_come_from_templates_with_read_and_write_aliases(es: Elasticsear
     assert mapping["mappings"]["properties"]["title"]["index_options"] == "offsets"
     # idempotent: a second call creates nothing
     assert store.ensure_indices(es, index_names) == []
+
+
+def test_fields_added_to_the_mapping_reach_an_existing_articles_index(es: Elasticsearch):
+    """An articles index created by an older release (without `cluster_minhash`) gets the field in place."""
+    names = store.IndexNames(f"test-{uuid.uuid4().hex[:10]}")
+    old = store.mapping("articles")["mappings"]
+    old = {**old, "properties": {k: v for k, v in old["properties"].items() if k != "cluster_minhash"}}
+    es.indices.create(index=names.articles_concrete, mappings=old,
+                      aliases={names.articles: {}, names.articles_write: {"is_write_index": True}})
+    try:
+        assert store.ensure_indices(es, names) == [names.items, names.feed_state, names.alerts, names.alert_cursors]
+        props = es.indices.get_mapping(index=names.articles_concrete)[names.articles_concrete]["mappings"]
+        assert props["properties"]["cluster_minhash"] == {"type": "binary", "doc_values": True}
+    finally:
+        store.delete_indices(es, names)
 
 
 def test_bulk_upsert_search_back_and_keep_first_ingested_at(es: Elasticsearch, index_names: store.IndexNames):

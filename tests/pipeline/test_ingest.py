@@ -138,6 +138,29 @@ def test_changed_feed_body_with_same_items_counts_duplicates(es: Elasticsearch, 
     assert "indexed" not in run.counts.counts
 
 
+def test_long_feed_is_processed_in_chunks_with_the_same_outcome(es: Elasticsearch, index_names: store.IndexNames,
+                                                              server: FeedServer, monkeypatch: pytest.MonkeyPatch):
+    """A feed longer than CHUNK_ITEMS is enriched and indexed chunk by chunk: duplicates across chunk borders are
+    still duplicates, and a copy in a later chunk joins the story started in an earlier one."""
+    monkeypatch.setattr(ingest, "CHUNK_ITEMS", 2)
+    server.add("/long.xml", body=rss([
+        ("Myanmar junta extends emergency rule", "https://wire.example/m1", JUNTA),
+        ("Weekend weather", "https://wire.example/w1", WEATHER),
+        ("Weekend weather again", "https://wire.example/w1?utm_source=x", WEATHER),  # same canonical URL as w1
+        ("Lavrov meets Lao counterpart", "https://wire.example/l1", LAVROV),
+        ("Junta prolongs emergency in Myanmar", "https://paper.example/m1-copy", JUNTA),
+    ]))
+    feeds = FeedsFile(feeds=[FeedConfig(name="long", url=server.url("/long.xml"))])
+    (run,) = ingest.run_once(feeds, es=es, names=index_names, comps=ingest.Components(), now=NOW)
+    counts = run.counts.counts
+    assert counts.get("indexed") == 3 and counts.get("archived") == 1 and counts.get("duplicate-in-feed") == 1
+    es.indices.refresh(index=index_names.articles)
+    docs = {h["_id"]: h["_source"] for h in es.search(index=index_names.articles, size=10)["hits"]["hits"]}
+    by_url = {d["url"]: d for d in docs.values()}
+    assert by_url["https://wire.example/m1"]["story_id"] == by_url["https://paper.example/m1-copy"]["story_id"]
+    assert by_url["https://wire.example/l1"]["story_id"] != by_url["https://wire.example/m1"]["story_id"]
+
+
 @pytest.mark.parametrize("cpu_workers", [1, 2])
 def test_one_story_from_five_feeds_is_one_story_with_five_outlets(
     es: Elasticsearch, index_names: store.IndexNames, server: FeedServer, cpu_workers: int
