@@ -15,6 +15,7 @@ def feed_health(es: Elasticsearch, names: store.IndexNames, feeds: FeedsFile, no
     """One row per configured feed (enabled or not), in config order."""
     states = store.mget_sources(es, names.feed_state, [f.name for f in feeds.feeds])
     counts: dict[str, int] = {}
+    es.indices.refresh(index=names.items)  # the archive refreshes only every 30 s on its own
     resp = es.search(
         index=names.items,
         size=0,

@@ -62,6 +62,7 @@ def reprocess(
     """Re-detect every archived item ingested since `since`; return counts of label changes."""
     comps = comps or ingest.Components()
     query = {"range": {"ingested_at": {"gte": store.iso(since)}}}
+    es.indices.refresh(index=names.items)  # the archive refreshes only every 30 s: see the latest items too
     total = es.count(index=names.items, query=query)["count"]
     counts = {"items": 0, "unchanged": 0, "changed": 0, "added": 0, "removed": 0, "failed": 0}
     bar = None
