@@ -146,6 +146,9 @@ def assign_stories(es: Elasticsearch | None, index: str | None, items: list[Enri
     return out
 
 
+_RECONCILE_FIELDS = ("id", "story_id", "published_at", "cluster_minhash", "cluster_sig")
+
+
 def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: Sequence[str]) -> int:
     """Merge stories that parallel workers started separately for copies of one story.
 
@@ -157,7 +160,10 @@ def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: S
     if not article_ids:
         return 0
     es.indices.refresh(index=names.articles)
-    docs = store.mget_sources(es, names.articles, list(article_ids))
+    docs: dict[str, dict[str, Any]] = {}
+    ids = list(article_ids)
+    for start in range(0, len(ids), 1000):  # only the clustering fields: a long run indexes many articles
+        docs.update(store.mget_sources(es, names.articles, ids[start : start + 1000], _RECONCILE_FIELDS))
     roots: dict[str, cluster.Candidate] = {}
     for i, d in docs.items():
         cand = cluster.candidate_from_source(d, i)
@@ -209,7 +215,7 @@ def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: S
         keep = min(members, key=founded)
         others = sorted(members - {keep})
         query = {"terms": {"story_id": others}}
-        for hit in store.scan_all(es, names.articles, query=query):
+        for hit in store.scan_all(es, names.articles, query=query, source=False):
             moves.append((hit["_id"], keep))
     if moves:
         store.bulk(es, ({"_op_type": "update", "_index": names.articles_write, "_id": i,
