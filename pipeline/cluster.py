@@ -48,6 +48,7 @@ __all__ = [
     "Candidate",
     "Signature",
     "assign_story_id",
+    "bucket_pairs",
     "candidate_from_source",
     "cluster_batch",
     "group_stories",
@@ -214,14 +215,46 @@ def _band_keys(values: np.ndarray) -> tuple[str, ...]:
 _BAND_SALT = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
 
 
-def _band_buckets(values: np.ndarray) -> tuple[int, ...]:
+def _band_bucket_array(values: np.ndarray) -> np.ndarray:
     """One 64-bit int per band, mixing the band's ROWS values with the band number (equal rows -> equal int)."""
     rows = values.reshape(BANDS, ROWS).astype(np.uint64)
     acc = _BAND_SALT.copy()
     for r in range(ROWS):
         acc = (acc ^ rows[:, r]) * _POS_MULT[3]  # uint64 arithmetic wraps: intended
         acc ^= acc >> np.uint64(31)
-    return tuple(acc.tolist())
+    return acc
+
+
+def _band_buckets(values: np.ndarray) -> tuple[int, ...]:
+    return tuple(_band_bucket_array(values).tolist())
+
+
+def bucket_pairs(sigs: Sequence[Signature], is_root: Sequence[bool]) -> set[tuple[int, int]]:
+    """Index pairs (root, other) of signatures sharing at least one LSH band bucket, for every `is_root` one.
+
+    Vectorised per band (sort, then runs of equal buckets) so that comparing a whole run's articles needs
+    one n x BANDS array rather than a dict holding every bucket of every article. Signatures without keys
+    (empty texts) pair with nothing.
+    """
+    rows = [i for i, sig in enumerate(sigs) if sig.keys]
+    if len(rows) < 2:
+        return set()
+    matrix = np.stack([_band_bucket_array(sigs[i].array) for i in rows])
+    index = np.asarray(rows)
+    root = np.asarray([bool(is_root[i]) for i in rows])
+    pairs: set[tuple[int, int]] = set()
+    n = len(rows)
+    for band in range(matrix.shape[1]):
+        col = matrix[:, band]
+        order = np.argsort(col, kind="stable")
+        ordered = col[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+            members = order[start : start + size]
+            for r in members[root[members]].tolist():
+                pairs.update((int(index[r]), int(index[m])) for m in members.tolist() if m != r)
+    return pairs
 
 
 def _from_hashes(hashes: np.ndarray) -> Signature:

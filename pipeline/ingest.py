@@ -164,16 +164,13 @@ def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: S
     ids = list(article_ids)
     for start in range(0, len(ids), 1000):  # only the clustering fields: a long run indexes many articles
         docs.update(store.mget_sources(es, names.articles, ids[start : start + 1000], _RECONCILE_FIELDS))
-    roots: dict[str, cluster.Candidate] = {}
-    for i, d in docs.items():
-        cand = cluster.candidate_from_source(d, i)
-        if cand is not None and cand.story_id == i:
-            roots[i] = cand
-    if not roots:
-        return 0
     # Articles indexed before this run were visible (refreshed) to every worker, so a split can only be
-    # between articles of this run: compare founders with this run's articles, bucketed by LSH band key.
+    # between articles of this run: compare founders with this run's articles sharing an LSH band bucket.
     candidates = [c for i, d in docs.items() if (c := cluster.candidate_from_source(d, i)) is not None]
+    del docs
+    is_root = [c.story_id == c.article_id for c in candidates]
+    if not any(is_root):
+        return 0
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -186,19 +183,14 @@ def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: S
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    by_key: dict[int, list[cluster.Candidate]] = {}
-    for cand in candidates:
-        for key in cand.signature.buckets:
-            by_key.setdefault(key, []).append(cand)
-    for i, root in roots.items():
-        near = {c.article_id: c for key in root.signature.buckets for c in by_key.get(key, ())}  # LSH buckets
-        for cand in near.values():
-            if cand.article_id == i or cand.story_id == i:
-                continue
-            if root.published_at and cand.published_at and abs(root.published_at - cand.published_at) > cluster.WINDOW:
-                continue
-            if cluster.similarity(root.signature, cand.signature) >= cluster.THRESHOLD:
-                union(i, cand.story_id)
+    for r, o in sorted(cluster.bucket_pairs([c.signature for c in candidates], is_root)):
+        root, cand = candidates[r], candidates[o]
+        if cand.story_id == root.article_id:
+            continue
+        if root.published_at and cand.published_at and abs(root.published_at - cand.published_at) > cluster.WINDOW:
+            continue
+        if cluster.similarity(root.signature, cand.signature) >= cluster.THRESHOLD:
+            union(root.article_id, cand.story_id)
     groups: dict[str, set[str]] = {}
     for sid in set(parent) | set(parent.values()):
         groups.setdefault(find(sid), set()).add(sid)

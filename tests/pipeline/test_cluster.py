@@ -172,6 +172,21 @@ def test_incremental_arrival_equals_batch(items) -> None:
     assert got == expected
 
 
+def test_bucket_pairs_equal_a_dictionary_of_buckets(items) -> None:
+    """The vectorised pair finder used by reconciliation returns exactly the (root, other) pairs that share a
+    band bucket, and ignores empty signatures."""
+    sigs = [sig for _, _, sig in items] + [signature("", "")]
+    is_root = [i % 2 == 0 for i in range(len(sigs))]
+    by_bucket: dict[int, list[int]] = {}
+    for i, sig in enumerate(sigs):
+        for b in sig.buckets:
+            by_bucket.setdefault(b, []).append(i)
+    expected = {(i, j) for i, sig in enumerate(sigs) if is_root[i] for b in sig.buckets for j in by_bucket[b] if j != i}
+    got = cluster.bucket_pairs(sigs, is_root)
+    assert got == expected and len(got) > len(items) // 2
+    assert cluster.bucket_pairs(sigs, [False] * len(sigs)) == set()
+
+
 def test_signature_is_stable_across_processes() -> None:
     code = (
         "from pipeline.cluster import signature;"
