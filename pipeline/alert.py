@@ -511,9 +511,16 @@ def _scan(es: Elasticsearch, index: str, query: dict[str, Any]) -> list[dict[str
     return [h["_source"] for h in _scan_hits(es, index, query)]
 
 
-def _scan_hits(es: Elasticsearch, index: str, query: dict[str, Any], source: Any = None) -> list[dict[str, Any]]:
+def _hit_story_key(hit: Mapping[str, Any]) -> str:
+    """`story_key` of a hit read with `docvalue_fields=["story_id"]` (no _source)."""
+    values = (hit.get("fields") or {}).get("story_id") or []
+    return str(values[0]) if values else str(hit["_id"])
+
+
+def _scan_hits(es: Elasticsearch, index: str, query: dict[str, Any], source: Any = None,
+               docvalue_fields: list[str] | None = None) -> list[dict[str, Any]]:
     try:
-        return list(store.scan_all(es, index, query, source=source))
+        return list(store.scan_all(es, index, query, source=source, docvalue_fields=docvalue_fields))
     except (ApiError, TransportError) as exc:
         raise _wrap(es, f"searching {index}", exc) from exc
 
@@ -556,13 +563,13 @@ def record_rule(
         query = build_query(rule.filter, start, end)
         # ids and story ids first: the overlap re-reads the window's tail on every run, and most of those
         # stories are recorded already; whole articles are fetched only for the stories that are not
-        light = _scan_hits(es, names.articles, query, source=["id", "story_id"])
-        keys = list(dict.fromkeys(story_key(h["_source"] or {"id": h["_id"]}) for h in light))
+        light = _scan_hits(es, names.articles, query, source=False, docvalue_fields=["story_id"])
+        keys = list(dict.fromkeys(_hit_story_key(h) for h in light))
         rr.matched = len(keys)
         fresh = _unrecorded(es, names, rule.name, keys)
         rr.skipped_existing += len(keys) - len(fresh)
         wanted = set(fresh)
-        ids = [h["_id"] for h in light if story_key(h["_source"] or {"id": h["_id"]}) in wanted]
+        ids = [h["_id"] for h in light if _hit_story_key(h) in wanted]
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for i in range(0, len(ids), 500):
             chunk = {"bool": {"filter": [query, {"ids": {"values": ids[i : i + 500]}}]}}

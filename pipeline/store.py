@@ -294,10 +294,12 @@ def mget_sources(
 
 
 def scan_all(
-    es: Elasticsearch, index: str, query: dict[str, Any] | None = None, size: int = 500, source: Any = None
+    es: Elasticsearch, index: str, query: dict[str, Any] | None = None, size: int = 500, source: Any = None,
+    docvalue_fields: list[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Iterate every matching hit with point-in-time + search_after (no scroll state left behind); `source`,
-    when given, is the `_source` filter (a field list, or False)."""
+    when given, is the `_source` filter (a field list, or False), `docvalue_fields` fields read from doc values
+    (in each hit's `fields`; with `source=False` no document body is parsed)."""
     pit = es.open_point_in_time(index=index, keep_alive="2m")["id"]
     try:
         search_after: list[Any] | None = None
@@ -310,6 +312,8 @@ def scan_all(
             }
             if source is not None:
                 body["_source"] = source
+            if docvalue_fields:
+                body["docvalue_fields"] = docvalue_fields
             if search_after:
                 body["search_after"] = search_after
             resp = es.search(**body)
