@@ -54,6 +54,7 @@ __all__ = [
     "group_stories",
     "lookup_candidates",
     "lookup_candidates_batch",
+    "pair_similarities",
     "pairwise_scores",
     "signature",
     "signature_fields",
@@ -75,6 +76,7 @@ WINDOW = timedelta(days=3)  # copies of one story appear within days; never link
 CONTAINMENT_WEIGHT = 0.4  # containment counts at 0.4x: a teaser fully contained in a story scores 0.4
 MIN_CONTAINMENT_SHINGLES = 20  # containment is only trusted when the smaller text has this many shingles
 LOOKUP_SIZE = 50  # at most this many candidates per lookup (best band-key overlap first)
+MAX_BUCKET = LOOKUP_SIZE  # reconciliation skips band buckets shared by more articles than this (boilerplate)
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 # Odd 64-bit multipliers giving each position of a shingle its own weight (order matters: "a b c" != "c b a").
@@ -123,6 +125,11 @@ class Signature:
         return self._keys
 
     @property
+    def comparable(self) -> bool:
+        """Whether this signature can be similar to anything (non-empty text, keys not withheld); cheap."""
+        return self.size != 0 and (self._keys is None or bool(self._keys))
+
+    @property
     def band_keys(self) -> tuple[str, ...]:
         """Alias of `keys` (the name pipeline/ingest.py uses)."""
         return self.keys
@@ -132,7 +139,7 @@ class Signature:
         """In-memory LSH buckets: one int per band, equal when that band's rows are equal (like `keys`, but
         cheap to compute; used to find candidates within a batch). Empty when `keys` is empty."""
         if self._buckets is None:
-            self._buckets = _band_buckets(self.array) if self.keys else ()
+            self._buckets = _band_buckets(self.array) if self.comparable else ()
         return self._buckets
 
     def __eq__(self, other: object) -> bool:
@@ -229,14 +236,18 @@ def _band_buckets(values: np.ndarray) -> tuple[int, ...]:
     return tuple(_band_bucket_array(values).tolist())
 
 
-def bucket_pairs(sigs: Sequence[Signature], is_root: Sequence[bool]) -> set[tuple[int, int]]:
+def bucket_pairs(
+    sigs: Sequence[Signature], is_root: Sequence[bool], max_bucket: int = MAX_BUCKET
+) -> set[tuple[int, int]]:
     """Index pairs (root, other) of signatures sharing at least one LSH band bucket, for every `is_root` one.
 
     Vectorised per band (sort, then runs of equal buckets) so that comparing a whole run's articles needs
-    one n x BANDS array rather than a dict holding every bucket of every article. Signatures without keys
-    (empty texts) pair with nothing.
+    one n x BANDS array rather than a dict holding every bucket of every article. Buckets shared by more than
+    `max_bucket` signatures are boilerplate (stock phrases, datelines) and are skipped: real copies share many
+    buckets, and pairing every member of a boilerplate bucket with every other is quadratic (10,000 synthetic
+    articles took 76 s and 600 MB before the cap). Signatures without keys (empty texts) pair with nothing.
     """
-    rows = [i for i, sig in enumerate(sigs) if sig.keys]
+    rows = [i for i, sig in enumerate(sigs) if sig.comparable]
     if len(rows) < 2:
         return set()
     matrix = np.stack([_band_bucket_array(sigs[i].array) for i in rows])
@@ -250,7 +261,8 @@ def bucket_pairs(sigs: Sequence[Signature], is_root: Sequence[bool]) -> set[tupl
         ordered = col[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        keep = (sizes > 1) & (sizes <= max_bucket)
+        for start, size in zip(starts[keep].tolist(), sizes[keep].tolist(), strict=True):
             members = order[start : start + size]
             for r in members[root[members]].tolist():
                 pairs.update((int(index[r]), int(index[m])) for m in members.tolist() if m != r)
@@ -328,7 +340,7 @@ def similarity(a: Signature, b: Signature) -> float:
     """Similarity in [0, 1]: estimated Jaccard resemblance of the shingle sets, or, when the smaller text has
     at least MIN_CONTAINMENT_SHINGLES shingles, its estimated containment in the larger times CONTAINMENT_WEIGHT,
     whichever is higher. Empty texts are similar to nothing."""
-    if a.size == 0 or b.size == 0 or not a.keys or not b.keys:
+    if not a.comparable or not b.comparable:
         return 0.0
     jac = float(np.count_nonzero(a.array == b.array)) / NUM_PERM
     smaller = min(a.size, b.size)
@@ -337,6 +349,27 @@ def similarity(a: Signature, b: Signature) -> float:
     # |A n B| = J / (1 + J) * (|A| + |B|); containment of the smaller set in the larger one.
     containment = min(1.0, jac / (1.0 + jac) * (a.size + b.size) / smaller)
     return max(jac, CONTAINMENT_WEIGHT * containment)
+
+
+def pair_similarities(sigs: Sequence[Signature], pairs: np.ndarray) -> np.ndarray:
+    """`similarity(sigs[i], sigs[j])` for every row (i, j) of `pairs` (k x 2), vectorised in chunks."""
+    out = np.zeros(len(pairs), dtype=np.float64)
+    if not len(pairs):
+        return out
+    matrix = np.stack([sig.array for sig in sigs])
+    sizes = np.asarray([sig.size for sig in sigs], dtype=np.float64)
+    ok = np.asarray([sig.comparable for sig in sigs])
+    for start in range(0, len(pairs), 20000):
+        a, b = pairs[start : start + 20000, 0], pairs[start : start + 20000, 1]
+        jac = np.count_nonzero(matrix[a] == matrix[b], axis=1) / NUM_PERM
+        sa, sb = sizes[a], sizes[b]
+        smaller = np.minimum(sa, sb)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            containment = np.minimum(1.0, jac / (1.0 + jac) * (sa + sb) / smaller)
+        use = (smaller >= MIN_CONTAINMENT_SHINGLES) & (jac < 1.0)
+        score = np.where(use, np.maximum(jac, CONTAINMENT_WEIGHT * containment), jac)
+        out[start : start + 20000] = np.where(ok[a] & ok[b], score, 0.0)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ assignment

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 from elasticsearch import Elasticsearch
 
 from pipeline import cluster, store
@@ -183,14 +184,16 @@ def reconcile_stories(es: Elasticsearch, names: store.IndexNames, article_ids: S
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    for r, o in sorted(cluster.bucket_pairs([c.signature for c in candidates], is_root)):
+    sigs = [c.signature for c in candidates]
+    pairs = np.asarray(sorted(cluster.bucket_pairs(sigs, is_root)), dtype=np.int64).reshape(-1, 2)
+    scores = cluster.pair_similarities(sigs, pairs)
+    for r, o in pairs[scores >= cluster.THRESHOLD].tolist():
         root, cand = candidates[r], candidates[o]
         if cand.story_id == root.article_id:
             continue
         if root.published_at and cand.published_at and abs(root.published_at - cand.published_at) > cluster.WINDOW:
             continue
-        if cluster.similarity(root.signature, cand.signature) >= cluster.THRESHOLD:
-            union(root.article_id, cand.story_id)
+        union(root.article_id, cand.story_id)
     groups: dict[str, set[str]] = {}
     for sid in set(parent) | set(parent.values()):
         groups.setdefault(find(sid), set()).add(sid)

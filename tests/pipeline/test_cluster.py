@@ -187,6 +187,18 @@ def test_bucket_pairs_equal_a_dictionary_of_buckets(items) -> None:
     assert cluster.bucket_pairs(sigs, [False] * len(sigs)) == set()
 
 
+def test_pair_similarities_equal_similarity(items) -> None:
+    """The vectorised scores used by reconciliation equal `similarity` pair by pair (Jaccard, containment,
+    empty texts)."""
+    import numpy as np
+
+    sigs = [sig for _, _, sig in items] + [signature("", ""), Signature(items[0][2].values, items[0][2].keys)]
+    pairs = np.asarray([(i, j) for i in range(len(sigs)) for j in range(len(sigs)) if i != j], dtype=np.int64)
+    got = cluster.pair_similarities(sigs, pairs)
+    want = [similarity(sigs[i], sigs[j]) for i, j in pairs.tolist()]
+    assert np.allclose(got, want) and max(want) >= cluster.THRESHOLD and min(want) == 0.0
+
+
 def test_signature_is_stable_across_processes() -> None:
     code = (
         "from pipeline.cluster import signature;"
