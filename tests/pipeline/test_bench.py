@@ -32,7 +32,7 @@ def test_generator_lengths_topical_share_and_determinism() -> None:
 def test_small_bench_run_reports_consistent_figures(es: Elasticsearch) -> None:
     before = set(es.indices.get(index="bench-*", allow_no_indices=True))
     r = bench.run_bench(items=300, feeds=3, topical_rate=0.3, naive_items=20, progress=False, cpu_workers=1)
-    assert REQUIRED <= set(r)
+    assert set(r) >= REQUIRED
     assert r["items"] == 300 and r["naive_items"] == 20
     assert set(r["stages"]) == {"fetch", "parse", "normalise", "detect", "extract", "cluster", "index"}
     assert all(v >= 0 for v in r["stages"].values()) and r["stages"]["extract"] > 0
