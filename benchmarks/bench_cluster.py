@@ -125,7 +125,7 @@ def bench_es(es_url: str, batch: list[Any]) -> dict[str, Any]:
                 "id": {"type": "keyword"},
                 "story_id": {"type": "keyword"},
                 "cluster_keys": {"type": "keyword"},
-                "cluster_sig": {"type": "long", "index": False, "doc_values": False},
+                "cluster_minhash": {"type": "binary", "doc_values": True},
                 "published_at": {"type": "date"},
             }
         },

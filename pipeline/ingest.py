@@ -238,8 +238,13 @@ def process_fetched(
     comps: Components,
     now: datetime,
     run: FeedRun | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> FeedRun:
-    """Everything after the fetch for one feed, ending with its state saved. Never raises for bad content."""
+    """Everything after the fetch for one feed, ending with its state saved. Never raises for bad content.
+
+    `now` is the fetch time; `clock`, when given, stamps each chunk's `ingested_at` just before it is indexed
+    (on a long feed the last chunk is indexed well after the first, and alert latency counts from that stamp).
+    """
     run = run or FeedRun(feed.name)
     run.outcome = result.outcome
     run.counts.add(result.outcome)
@@ -276,7 +281,8 @@ def process_fetched(
             with run.timed("cluster"):
                 enriched = assign_stories(es, names.articles, enriched)
             with run.timed("index"):
-                index_ok = index_enriched(es, names, enriched, now, run) and index_ok
+                stamp = clock() if clock else now
+                index_ok = index_enriched(es, names, enriched, stamp, run) and index_ok
         del parsed
     elif result.outcome == "error":
         run.error = result.error
@@ -378,12 +384,13 @@ def _process_guarded(
     comps: Components,
     now: datetime,
     fetch_seconds: float,
+    clock: Callable[[], datetime] | None = None,
 ) -> FeedRun:
     """`process_fetched` that turns any failure of one feed into an `error` outcome for that feed."""
     run = FeedRun(feed.name)
     run.seconds["fetch"] = fetch_seconds
     try:
-        process_fetched(feed, result, state, es=es, names=names, comps=comps, now=now, run=run)
+        process_fetched(feed, result, state, es=es, names=names, comps=comps, now=now, run=run, clock=clock)
     except Exception as exc:  # a bug, hostile content or ES trouble in one feed never stops the others
         log.exception("feed %s failed", feed.name)
         run.outcome, run.error = "error", f"{type(exc).__name__}: {exc}"
@@ -394,11 +401,14 @@ def _process_guarded(
 def _worker_process(
     feed: FeedConfig, result: FetchResult, state: FeedState | None, now: datetime | None, fetch_seconds: float
 ) -> FeedRun:
-    """Process one fetched feed in a worker process (`now=None`: stamp with the worker's clock)."""
+    """Process one fetched feed in a worker process (`now=None`: stamp each chunk with the worker's clock)."""
     from datetime import UTC
 
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
     return _process_guarded(feed, result, state, es=_WORKER["es"], names=_WORKER["names"], comps=_WORKER["comps"],
-                            now=now or datetime.now(UTC), fetch_seconds=fetch_seconds)
+                            now=now or clock(), fetch_seconds=fetch_seconds, clock=None if now else clock)
 
 
 def run_once(
@@ -416,7 +426,7 @@ def run_once(
 ) -> list[FeedRun]:
     """One pass over all enabled feeds: concurrent fetches (bounded), then processing feed by feed.
 
-    `now` is the fetch time; `clock`, when given, stamps each feed's `ingested_at` as it is indexed (so alert
+    `now` is the fetch time; `clock`, when given, stamps each chunk's `ingested_at` as it is indexed (so alert
     latency is measured from the real indexing moment on long passes). `cpu_workers` > 1 processes feeds in
     that many worker processes (each loads the models once), then merges stories split between them.
     """
@@ -442,7 +452,7 @@ def run_once(
             if cpu_workers <= 1:
                 for f, result, secs in pool.map(fetch_one, enabled):
                     done(_process_guarded(f, result, states[f.name], es=es, names=names, comps=comps,
-                                          now=clock() if clock else now, fetch_seconds=secs))
+                                          now=clock() if clock else now, fetch_seconds=secs, clock=clock))
             else:
                 import multiprocessing
                 from concurrent.futures import ProcessPoolExecutor, as_completed

@@ -151,7 +151,12 @@ def test_long_feed_is_processed_in_chunks_with_the_same_outcome(es: Elasticsearc
         ("Junta prolongs emergency in Myanmar", "https://paper.example/m1-copy", JUNTA),
     ]))
     feeds = FeedsFile(feeds=[FeedConfig(name="long", url=server.url("/long.xml"))])
-    (run,) = ingest.run_once(feeds, es=es, names=index_names, comps=ingest.Components(), now=NOW)
+    ticks = iter(range(100))
+
+    def clock() -> datetime:  # each call one minute later
+        return NOW + timedelta(minutes=next(ticks))
+
+    (run,) = ingest.run_once(feeds, es=es, names=index_names, comps=ingest.Components(), now=NOW, clock=clock)
     counts = run.counts.counts
     assert counts.get("indexed") == 3 and counts.get("archived") == 1 and counts.get("duplicate-in-feed") == 1
     es.indices.refresh(index=index_names.articles)
@@ -159,6 +164,10 @@ def test_long_feed_is_processed_in_chunks_with_the_same_outcome(es: Elasticsearc
     by_url = {d["url"]: d for d in docs.values()}
     assert by_url["https://wire.example/m1"]["story_id"] == by_url["https://paper.example/m1-copy"]["story_id"]
     assert by_url["https://wire.example/l1"]["story_id"] != by_url["https://wire.example/m1"]["story_id"]
+    # each chunk is stamped when it is indexed (alert latency counts from there)
+    stamps = [by_url[u]["ingested_at"] for u in ("https://wire.example/m1", "https://wire.example/l1",
+                                                 "https://paper.example/m1-copy")]
+    assert stamps == sorted(stamps) and len(set(stamps)) == 3
 
 
 @pytest.mark.parametrize("cpu_workers", [1, 2])
