@@ -405,6 +405,16 @@ def test_selective_ner_finds_what_whole_document_ner_finds(extractor: EntityExtr
     assert 0 < selective.ner_tokens < selective.all_tokens and whole.ner_tokens == whole.all_tokens
 
 
+def test_whole_word_hits_respect_word_boundaries() -> None:
+    """The rescan's matcher finds a name only as a whole word: not inside longer words, possessives or
+    hyphenated compounds, and never overlapping itself."""
+    text = "Lavrov met Lavrovsky. Lavrov's aide and pro-Lavrov voices; Lavrov. LavrovLavrov (Lavrov)"
+    hits = [text[a:b] + f"@{a}" for a, b in ex._whole_word_hits(text, "Lavrov")]
+    assert hits == ["Lavrov@0", "Lavrov@59", "Lavrov@81"]  # the same as the regex (?<![\w'’-])Lavrov(?![\w'’-])
+    assert list(ex._whole_word_hits("aaa", "aa")) == []
+    assert list(ex._whole_word_hits("", "Lavrov")) == []
+
+
 def test_custom_gazetteer_entries_are_matched() -> None:
     gaz = parse_gazetteer(
         {"entities": [{"canonical": "Zorvania", "type": "GPE", "aliases": ["Republic of Zorvania", "Zorvanya"]}]}
