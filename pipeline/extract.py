@@ -69,10 +69,12 @@ def fold_diacritics(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
 def match_key(text: str) -> str:
     """Comparison key for names: case-, diacritic-, punctuation- and whitespace-insensitive, no leading "the".
 
-    `The Ta’ang  National-Liberation Army` and `taang national liberation army` get the same key.
+    `The Ta’ang  National-Liberation Army` and `taang national liberation army` get the same key. Memoised:
+    normalisation asks for the keys of the same names many times per document (a few % of ingest CPU).
     """
     s = fold_diacritics(text.translate(_APOSTROPHES)).casefold()
     s = re.sub(r"['.]", "", s)
@@ -903,11 +905,8 @@ class EntityExtractor:
             )
         for doc in docs:
             spans = found.get(id(doc))
-            if spans is None:
-                continue
-            inside = {t for sp in spans for t in range(sp.start, sp.end)}
-            keep = [e for e in doc.ents if not any(t in inside for t in range(e.start, e.end))]
-            doc.set_ents(sorted(keep + spans, key=lambda sp: sp.start), default="outside")
+            if spans:  # the sub-documents' entities include the rulers' ones there; elsewhere the rulers' stay
+                doc.set_ents(spans, default="unmodified")
         return docs
 
     @staticmethod

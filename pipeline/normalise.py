@@ -140,7 +140,7 @@ def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short or the guess too weak."""
     global _IDENTIFIER
     sample = text.strip()[:LANGUAGE_SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LANGUAGE_CHARS:
+    if sum(map(str.isalpha, sample)) < MIN_LANGUAGE_CHARS:
         return None
     if _IDENTIFIER is None:
         with _IDENTIFIER_LOCK:
