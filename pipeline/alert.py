@@ -594,7 +594,7 @@ def _unrecorded(es: Elasticsearch, names: IndexNames, rule: str, keys: list[str]
     if not keys:
         return []
     ids = {ledger_id(rule, k): k for k in keys}
-    found = store.mget_sources(es, names.alerts, list(ids), fields=["status"])
+    found = store.existing_ids(es, names.alerts, list(ids))  # the overlap re-reads many: no bodies
     return [k for lid, k in ids.items() if lid not in found]
 
 

@@ -293,6 +293,20 @@ def mget_sources(
     return {d["_id"]: d.get("_source", {}) for d in resp["docs"] if d.get("found")}
 
 
+def existing_ids(es: Elasticsearch, index: str, ids: Sequence[str], chunk: int = 1000) -> set[str]:
+    """The ids among `ids` that exist in `index` (real-time, like mget, but no document body is read)."""
+    found: set[str] = set()
+    for start in range(0, len(ids), chunk):
+        try:
+            resp = es.mget(index=index, ids=list(ids[start : start + chunk]), source=False)
+        except NotFoundError:
+            return found
+        except TransportError as exc:
+            raise StoreError(f"Elasticsearch at {_url(es)} is unreachable: {exc}") from exc
+        found.update(d["_id"] for d in resp["docs"] if d.get("found"))
+    return found
+
+
 def scan_all(
     es: Elasticsearch, index: str, query: dict[str, Any] | None = None, size: int = 500, source: Any = None,
     docvalue_fields: list[str] | None = None,

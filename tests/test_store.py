@@ -48,6 +48,14 @@ def test_fields_added_to_the_mapping_reach_an_existing_articles_index(es: Elasti
         store.delete_indices(es, names)
 
 
+def test_existing_ids_is_real_time_and_chunked(es: Elasticsearch, index_names: store.IndexNames):
+    store.bulk(es, store.upsert_actions(index_names.articles_write, [_doc(i) for i in range(5)]))  # no refresh
+    ids = [f"doc{i}" for i in range(8)]
+    assert store.existing_ids(es, index_names.articles_concrete, ids, chunk=3) == {f"doc{i}" for i in range(5)}
+    assert store.existing_ids(es, index_names.articles_concrete, []) == set()
+    assert store.existing_ids(es, f"{index_names.prefix}-missing", ids) == set()
+
+
 def test_bulk_upsert_search_back_and_keep_first_ingested_at(es: Elasticsearch, index_names: store.IndexNames):
     first = store.bulk(es, store.upsert_actions(index_names.articles_write, [_doc(i) for i in range(3)]),
                        refresh="wait_for")
