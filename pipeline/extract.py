@@ -763,15 +763,19 @@ def _drop_uncorroborated_headline(mentions: list[_Mention], text: str) -> list[_
     return [m for m in mentions if m.from_gazetteer or in_prose(m) or m.text in body or m.canonical in prose_canonicals]
 
 
-def normalise_doc(doc: Doc, gazetteer: Gazetteer) -> list[Entity]:
-    """All normalisation rules over one processed document -> Entity records in text order."""
-    mentions = _drop_uncorroborated_headline(_mentions_from_doc(doc, gazetteer), doc.text)
+def normalise_doc(doc: Doc, gazetteer: Gazetteer, text: str | None = None) -> list[Entity]:
+    """All normalisation rules over one processed document -> Entity records in text order.
+
+    `text` is `doc.text` when the caller has it (spaCy rebuilds `doc.text` from the tokens on every access).
+    """
+    text = doc.text if text is None else text
+    mentions = _drop_uncorroborated_headline(_mentions_from_doc(doc, gazetteer), text)
     _relabel_demonyms(mentions)
-    _apply_weak_aliases(mentions, gazetteer, doc.text)
-    _link_acronyms(mentions, doc.text)
+    _apply_weak_aliases(mentions, gazetteer, text)
+    _link_acronyms(mentions, text)
     _link_partial_names(mentions)
     _link_org_suffixes(mentions)
-    mentions = _rescan(mentions, doc.text)
+    mentions = _rescan(mentions, text)
     _vote_labels(mentions)
     mentions.sort(key=lambda m: (m.start, m.end))
     return [Entity(text=m.text, label=m.label, canonical=m.canonical, start=m.start, end=m.end) for m in mentions]
@@ -786,51 +790,110 @@ _SENTENCE_END = frozenset({".", "!", "?", "…"})
 FULL_NER_SHARE = 0.8  # when this share of a document's tokens needs NER, run it on the whole document
 
 
-def _sentence_needs_ner(doc: Doc, start: int, end: int) -> bool:
-    """Whether tokens [start, end) may hold an entity the rulers did not already mark.
+# Per-token classes for `ner_segments`, decided by the token's string alone (cached per process by orth id).
+_T_NEUTRAL = 0  # no letters (punctuation, digits): leaves "sentence-initial" as it was
+_T_LOWER = 1  # a lowercase word
+_T_CASELESS = 2  # letters of a caseless script (Burmese, Thai, Chinese): always needs NER
+_T_CALENDAR = 3  # a capitalised day or month name
+_T_STOP = 4  # a capitalised stop word ("The", "But"): harmless only sentence-initially
+_T_CAPITAL = 5  # any other capitalised word: needs NER unless a gazetteer entity covers it
+_T_END = 8  # flag: the token ends a sentence (., !, ?, … or whitespace holding a line break)
+_TOKEN_CLASSES: dict[int, int] = {}
 
-    Kept entity types (PERSON, ORG, GPE, LOC, NORP, EVENT) are written with a capital letter in English, so a
-    sentence whose only capitalised word is a sentence-initial stop word ("The", "But") or a day/month name
-    cannot contain one. Caseless scripts always need NER (no capital letters to go by).
-    """
+
+def _token_class(text: str) -> int:
+    """The `_T_*` class of one token string (plus `_T_END` when it ends a sentence)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    first = True
-    for tok in doc[start:end]:
-        text = tok.text
-        if text.lower() == text:  # no capital letter ("b52" too)
-            if text.upper() == text:
-                if any(ch.isalpha() for ch in text):  # a caseless script (Burmese, Thai, Chinese)
-                    return True
-            else:
-                first = False
-            continue
-        lower = tok.lower_
-        if tok.ent_iob_ in ("B", "I") or lower in _CALENDAR_WORDS or (first and lower in STOP_WORDS):
-            first = False
-            continue
-        return True
-    return False
+    end = _T_END if text in _SENTENCE_END or (not text.strip() and "\n" in text) else 0
+    lower = text.lower()
+    if lower == text:  # no capital letter ("b52" too)
+        if text.upper() == text:
+            return end | (_T_CASELESS if any(ch.isalpha() for ch in text) else _T_NEUTRAL)
+        return end | _T_LOWER
+    if lower in _CALENDAR_WORDS:
+        return end | _T_CALENDAR
+    return end | (_T_STOP if lower in STOP_WORDS else _T_CAPITAL)
 
 
 def ner_segments(doc: Doc) -> list[tuple[int, int]]:
-    """Token ranges of `doc` that need the statistical NER: runs of sentences that hold a capitalised word not
-    already covered by a gazetteer entity (see `_sentence_needs_ner`). Sentences end at ., !, ? or a line break."""
+    """Token ranges of `doc` that need the statistical NER: runs of sentences that may hold an entity the
+    gazetteer rulers did not already mark. Sentences end at ., !, ? or a line break.
+
+    Kept entity types (PERSON, ORG, GPE, LOC, NORP, EVENT) are written with a capital letter in English, so a
+    sentence whose only capitalised words are gazetteer entities, day/month names or a sentence-initial stop
+    word ("The", "But") cannot contain a new one. Caseless scripts always need NER (no capitals to go by).
+    Works on the token id and IOB arrays (no Token objects): this runs on every topical article.
+    """
+    from spacy.attrs import ENT_IOB, ORTH
+
+    n = len(doc)
+    if n == 0:
+        return []
+    cols = doc.to_array([ORTH, ENT_IOB]).tolist()
+    strings = doc.vocab.strings
+    classes = _TOKEN_CLASSES
     segments: list[tuple[int, int]] = []
     start = 0
-    n = len(doc)
-    for i, tok in enumerate(doc):
-        last = i == n - 1
-        if not (last or tok.text in _SENTENCE_END or (tok.is_space and "\n" in tok.text)):
-            continue
-        end = i + 1
-        if _sentence_needs_ner(doc, start, end):
-            if segments and segments[-1][1] == start:
-                segments[-1] = (segments[-1][0], end)
-            else:
-                segments.append((start, end))
-        start = end
+    first = True
+    needs = False
+    for i, (orth, iob) in enumerate(cols):
+        cls = classes.get(orth)
+        if cls is None:
+            cls = classes[orth] = _token_class(strings[orth])
+        kind = cls & 7
+        if not needs and kind != _T_NEUTRAL:
+            if kind == _T_CASELESS:
+                needs = True
+            elif kind >= _T_STOP and iob not in (1, 3) and not (first and kind == _T_STOP):
+                needs = True  # a capitalised word no gazetteer entity covers (iob 3 = B, 1 = I)
+            first = False
+        if cls & _T_END or i == n - 1:
+            if needs:
+                if segments and segments[-1][1] == start:
+                    segments[-1] = (segments[-1][0], i + 1)
+                else:
+                    segments.append((start, i + 1))
+            start, first, needs = i + 1, True, False
     return segments
+
+
+def _sub_docs(doc: Doc, text: str, segments: list[tuple[int, int]]) -> list[Doc]:
+    """Copies of `doc`'s token ranges for the NER, with the rulers' entities (label and canonical id) kept.
+
+    Like `Span.as_doc` but cheaper (no vectors, tensor or per-call whole-document array); an entity cut by a
+    range edge is marked missing so the NER may re-decide those tokens.
+    """
+    from spacy.attrs import ENT_ID, ENT_IOB, ENT_TYPE, IDX, NORM, SPACY
+    from spacy.tokens import Doc
+
+    attrs = [ENT_IOB, ENT_TYPE, ENT_ID, NORM]  # NORM: tokenizer exceptions set it per token ("Sept." -> "september")
+    arr = doc.to_array(attrs)
+    pos = doc.to_array([IDX, SPACY]).tolist()
+    n = len(doc)
+    bounds = [p[0] for p in pos] + [len(text)]
+    words = [text[bounds[i] : bounds[i + 1] - pos[i][1]] for i in range(n)]
+    spaces = [bool(p[1]) for p in pos]
+    out: list[Doc] = []
+    for s, e in segments:
+        part = arr[s:e].copy()
+        if part[0, 0] == 1:  # starts inside an entity: its head is outside the range
+            j = 0
+            while j < len(part) and part[j, 0] == 1:
+                part[j, :3] = 0
+                j += 1
+        if e < n and arr[e, 0] == 1:  # the last entity runs past the range end
+            j = len(part) - 1
+            while j >= 0 and part[j, 0] in (1, 3):
+                head = part[j, 0] == 3
+                part[j, :3] = 0
+                j -= 1
+                if head:
+                    break
+        sub = Doc(doc.vocab, words=words[s:e], spaces=spaces[s:e])
+        sub.from_array(attrs, part)  # type: ignore[arg-type]  # uint64 ids, as `to_array` gave them
+        out.append(sub)
+    return out
 
 
 class EntityExtractor:
@@ -868,14 +931,15 @@ class EntityExtractor:
 
     def extract_many(self, texts: Iterable[str]) -> list[list[Entity]]:
         """Entities of many texts (batched); same order as input."""
+        texts = list(texts)
         if not self.selective or self.n_process > 1:  # several processes: the whole-document path
             docs = list(self.nlp.pipe(texts, batch_size=self.batch_size, n_process=self.n_process))
             for doc in docs:
                 self.ner_tokens += len(doc)
                 self.all_tokens += len(doc)
         else:
-            docs = self._selective_docs(list(texts))
-        return [normalise_doc(doc, self.gazetteer) for doc in docs]
+            docs = self._selective_docs(texts)
+        return [normalise_doc(doc, self.gazetteer, text) for doc, text in zip(docs, texts, strict=True)]
 
     def _selective_docs(self, texts: list[str]) -> list[Doc]:
         from spacy.tokens import Span
@@ -885,7 +949,7 @@ class EntityExtractor:
         ner = self.nlp.get_pipe("ner")
         whole: list[Doc] = []
         parts: list[tuple[Doc, int, Doc]] = []  # (document, token offset, sub-document for NER)
-        for doc in docs:
+        for doc, text in zip(docs, texts, strict=True):
             segments = ner_segments(doc)
             covered = sum(e - s for s, e in segments)
             self.all_tokens += len(doc)
@@ -893,7 +957,8 @@ class EntityExtractor:
             if covered >= FULL_NER_SHARE * len(doc):
                 whole.append(doc)
             else:
-                parts.extend((doc, s, doc[s:e].as_doc()) for s, e in segments)
+                subs = _sub_docs(doc, text, segments)
+                parts.extend((doc, s, sub) for (s, _), sub in zip(segments, subs, strict=True))
         for _ in ner.pipe(whole, batch_size=self.batch_size):  # type: ignore[attr-defined]
             pass  # annotates in place
         found: dict[int, list[Span]] = {}

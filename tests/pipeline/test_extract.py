@@ -386,6 +386,84 @@ def test_ner_segments_skip_sentences_that_cannot_hold_an_entity(extractor: Entit
     assert segs == ["Officials met Ms Khine in Sittwe.", "It was the B52 all along.", "ပြည်ထောင်စု"]
 
 
+def _reference_segments(doc: object) -> list[tuple[int, int]]:
+    """The rule of `ner_segments`, written the slow obvious way over Token objects."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    def needs(start: int, end: int) -> bool:
+        first = True
+        for tok in doc[start:end]:  # type: ignore[index]
+            text = tok.text
+            if text.lower() == text:
+                if text.upper() == text:
+                    if any(ch.isalpha() for ch in text):
+                        return True
+                else:
+                    first = False
+                continue
+            lower = text.lower()
+            if tok.ent_iob_ in ("B", "I") or lower in ex._CALENDAR_WORDS or (first and lower in STOP_WORDS):
+                first = False
+                continue
+            return True
+        return False
+
+    out: list[tuple[int, int]] = []
+    start, n = 0, len(doc)  # type: ignore[arg-type]
+    for i, tok in enumerate(doc):  # type: ignore[call-overload]
+        if not (i == n - 1 or tok.text in ex._SENTENCE_END or (tok.is_space and "\n" in tok.text)):
+            continue
+        if needs(start, i + 1):
+            if out and out[-1][1] == start:
+                out[-1] = (out[-1][0], i + 1)
+            else:
+                out.append((start, i + 1))
+        start = i + 1
+    return out
+
+
+def test_ner_segments_match_the_token_by_token_rule(extractor: EntityExtractor) -> None:
+    """The array-based `ner_segments` agrees with the plain rule on every gold text and on edge cases."""
+    nlp = extractor.nlp
+    texts = [
+        *_gold_texts(),
+        "",
+        "no capitals at all here",
+        "\n\nMOSCOW, Sept. 3 -- But the talks (\"The Hague\") went on.\n\n\"It is over,\" he said!",
+        "The ASEAN summit ended. The Myanmar junta said nothing. In June, they met… again? Yes.",
+        "ပြည်ထောင်စု သမ္မတ. 2024-05-01. B52 bombers flew.",
+    ]
+    with nlp.select_pipes(disable=["ner"]):
+        docs = list(nlp.pipe(texts))
+    for doc in docs:
+        assert ex.ner_segments(doc) == _reference_segments(doc), doc.text[:80]
+
+
+def test_sub_docs_copy_tokens_norms_and_whole_ruler_entities(extractor: EntityExtractor) -> None:
+    """`_sub_docs` gives what `Span.as_doc` gives for the NER: words, spaces, per-token norms, ruler entities with
+    their canonical ids, and entities cut by a range edge marked missing."""
+    nlp = extractor.nlp
+    text = "MOSCOW, Sept. 3 (Reuters) -- Sergei Lavrov met ASEAN envoys.  Later, in Naypyidaw, the junta spoke."
+    with nlp.select_pipes(disable=["ner"]):
+        doc = nlp(text)
+    lavrov = next(e for e in doc.ents if e.text.startswith("Sergei"))
+    assert len(lavrov) == 2, "the fixture needs a two-token ruler entity to cut"
+    ranges = [(0, len(doc)), (0, lavrov.start + 1), (lavrov.start + 1, len(doc)), (3, 9)]
+    for (s, e), sub in zip(ranges, ex._sub_docs(doc, text, ranges), strict=True):
+        want = doc[s:e].as_doc()
+        assert [t.text for t in sub] == [t.text for t in want]
+        assert [t.whitespace_ for t in sub] == [t.whitespace_ for t in want]
+        assert [t.norm_ for t in sub] == [t.norm_ for t in want]
+        # (as_doc leaves a stale canonical id on the cut tokens; ours clears it, the NER decides them afresh)
+        assert [(t.ent_iob_, t.ent_type_, t.ent_id_ if t.ent_iob_ else "") for t in sub] == [
+            (t.ent_iob_, t.ent_type_, t.ent_id_ if t.ent_iob_ else "") for t in want
+        ]
+    cut_end = ex._sub_docs(doc, text, [(0, lavrov.start + 1)])[0]
+    assert cut_end[lavrov.start].ent_iob_ == ""  # "Sergei" alone is not a Lavrov entity: left to the NER
+    assert cut_end[0].ent_id_ == "Moscow" and cut_end[0].ent_iob_ == "B"
+    assert cut_end[2].norm_ == doc[2].norm_ == "September"  # a tokenizer-exception norm, not "sept."
+
+
 def test_selective_ner_finds_what_whole_document_ner_finds(extractor: EntityExtractor) -> None:
     """Running NER only on the sentences that need it gives the same entities on the gold texts, and skips work."""
     texts = [
