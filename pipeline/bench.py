@@ -341,11 +341,15 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
     stop_alerts = threading.Event()
     alert_runs = 0
 
+    alert_cpu = 0.0
+
     def alert_loop() -> None:
-        nonlocal alert_runs
+        nonlocal alert_runs, alert_cpu
         client = store.connect(settings)
         while not stop_alerts.is_set():
+            c0 = time.thread_time()
             alert.run_alerts(client, names, rules, datetime.now(UTC))
+            alert_cpu += time.thread_time() - c0
             alert_runs += 1
             stop_alerts.wait(2.0)
 
@@ -381,6 +385,7 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
     if es_cpu0 is not None and es_cpu1 is not None:
         cpu_seconds["elasticsearch"] = round(es_cpu1 - es_cpu0, 1)
     latencies = _latencies(es, names)
+    es_ms = _es_index_times(es, names)
     totals = ingest.totals(runs).counts
     stages: dict[str, float] = {}
     for r in runs:
@@ -402,7 +407,8 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
         "naive_items_per_second": naive["items_per_second"],
         "speedup": round((items / ingest_s) / naive["items_per_second"], 1) if naive["items_per_second"] else None,
         "stages": stages,
-        "cpu_seconds": cpu_seconds,
+        "cpu_seconds": {**cpu_seconds, "alert_thread": round(alert_cpu, 1)},
+        "es_time_ms": es_ms,
         "stage_items_per_second": {k: round(items / v, 1) for k, v in stages.items() if v > 0},
         "counts": totals,
         "alerts_delivered": _delivered(es, names),
@@ -425,6 +431,28 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
     store.delete_indices(es, names)
     server.close()
     return result
+
+
+_ES_TIMES = {
+    "index": ("indexing", "index_time_in_millis"),
+    "query": ("search", "query_time_in_millis"),
+    "fetch": ("search", "fetch_time_in_millis"),
+    "get": ("get", "time_in_millis"),
+    "refresh": ("refresh", "total_time_in_millis"),
+    "merge": ("merges", "total_time_in_millis"),
+}
+
+
+def _es_index_times(es: Any, names: Any) -> dict[str, dict[str, int]]:
+    """Where Elasticsearch spent its time, per bench index (from index stats; the alias prefix is dropped)."""
+    stats = es.indices.stats(index=f"{names.prefix}-*")["indices"]
+    out: dict[str, dict[str, int]] = {}
+    for index, body in sorted(stats.items()):
+        total = body["total"]
+        times = {k: int(total.get(sec, {}).get(key, 0)) for k, (sec, key) in _ES_TIMES.items()}
+        if any(times.values()):
+            out[index.removeprefix(names.prefix + "-")] = times
+    return out
 
 
 def _delivered(es: Any, names: Any) -> int:
