@@ -507,8 +507,15 @@ def _search(es: Elasticsearch, index: str, **body: Any) -> list[dict[str, Any]]:
         raise _wrap(es, f"searching {index}", exc) from exc
 
 
+# What `summarise_story` and `ledger_doc` read from an article: the body, the entity mentions and the clustering
+# fields (the bulk of a document) are left on the server.
+STORY_FIELDS = ["id", "story_id", "url", "title", "source", "published_at", "fetched_at", "ingested_at", "topics",
+                "topic_scores", "evidence", "entities"]
+
+
 def _scan(es: Elasticsearch, index: str, query: dict[str, Any]) -> list[dict[str, Any]]:
-    return [h["_source"] for h in _scan_hits(es, index, query)]
+    """The `STORY_FIELDS` of every article matching `query`."""
+    return [h["_source"] for h in _scan_hits(es, index, query, source=STORY_FIELDS)]
 
 
 def _hit_story_key(hit: Mapping[str, Any]) -> str:

@@ -336,6 +336,8 @@ def scan_all(
                 return
             pit = resp.get("pit_id", pit)
             yield from hits
+            if len(hits) < size:  # a short page is the last one: no empty round trip to find that out
+                return
             search_after = hits[-1]["sort"]
     finally:
         try:

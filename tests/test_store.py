@@ -56,6 +56,16 @@ def test_existing_ids_is_real_time_and_chunked(es: Elasticsearch, index_names: s
     assert store.existing_ids(es, f"{index_names.prefix}-missing", ids) == set()
 
 
+def test_scan_all_reads_every_hit_across_pages(es: Elasticsearch, index_names: store.IndexNames):
+    """Point-in-time paging returns each match once, whether the last page is full or short."""
+    store.bulk(es, store.upsert_actions(index_names.articles_write, [_doc(i) for i in range(7)]), refresh=True)
+    for size in (2, 7, 50):  # short last page, an exact multiple of the page (a full last page), one page
+        hits = list(store.scan_all(es, index_names.articles, {"match_all": {}}, size=size, source=["id"]))
+        assert sorted(h["_source"]["id"] for h in hits) == [f"doc{i}" for i in range(7)], size
+    none = list(store.scan_all(es, index_names.articles, {"term": {"id": "nope"}}, size=2))
+    assert none == []
+
+
 def test_bulk_upsert_search_back_and_keep_first_ingested_at(es: Elasticsearch, index_names: store.IndexNames):
     first = store.bulk(es, store.upsert_actions(index_names.articles_write, [_doc(i) for i in range(3)]),
                        refresh="wait_for")

@@ -482,6 +482,19 @@ def test_watermark_does_not_move_when_the_ledger_write_fails(
     assert len(webhook_receiver.accepted) == 1
 
 
+def test_story_fields_hold_everything_a_ledger_entry_is_built_from():
+    """The record step reads only `STORY_FIELDS` of each article: the entry must be what the whole doc gives."""
+    r = parse_alert_rules({"channels": {"l": {"type": "log"}}, "rules": [{"name": "a", "channel": "l"}]}).rules[0]
+    full = [article("a1", "s1", ingested=T0),
+            article("a2", "s1", ingested=T0 + MIN, source="Other Desk", persons=("Tom Andrews",))]
+    for d in full:
+        d |= {"cluster_keys": ["m1.00.abc"], "entity_mentions": [{"text": "x"}], "language": "en", "guid": "g"}
+    slim = [{k: v for k, v in d.items() if k in alert.STORY_FIELDS} for d in full]
+    assert len(slim[0]) < len(full[0])
+    want = alert.ledger_doc(r, *alert.summarise_story("s1", full[:1], full, r.filter), T0)
+    assert alert.ledger_doc(r, *alert.summarise_story("s1", slim[:1], slim, r.filter), T0) == want
+
+
 def test_ledger_create_is_the_guard_against_concurrent_runners(es: Elasticsearch, index_names: IndexNames):
     r = parse_alert_rules({"channels": {"l": {"type": "log"}}, "rules": [{"name": "a", "channel": "l"}]}).rules[0]
     summary, trigger = alert.summarise_story("s1", [article("a1", "s1", ingested=T0)], [], r.filter)
