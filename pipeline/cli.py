@@ -408,13 +408,15 @@ def bench_cmd(
     topical_rate: Annotated[float, typer.Option("--topical-rate", help="Share of topical items.")] = 0.2,
     naive_items: Annotated[int, typer.Option("--naive-items", help="Items for the naive baseline.")] = 500,
     cpu_workers: Annotated[int, typer.Option("--cpu-workers", help="Processes for the CPU stages.")] = 2,
+    warmup_items: Annotated[int, typer.Option(
+        "--warmup-items", help="Unmeasured items run first so Elasticsearch's JVM is warm (0: none).")] = 2000,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object with all figures.")] = False,
 ) -> None:
     """End-to-end throughput, per-stage time, alert latency and peak RSS, vs a naive pipeline."""
     from pipeline import bench
 
     result = bench.run_bench(items=items, feeds=feeds, topical_rate=topical_rate, naive_items=naive_items,
-                             progress=not as_json, cpu_workers=cpu_workers)
+                             progress=not as_json, cpu_workers=cpu_workers, warmup_items=warmup_items)
     typer.echo(json.dumps(result, indent=2) if as_json else bench.render(result))
 
 

@@ -9,6 +9,7 @@ feed's items are indexed, so a crash re-fetches rather than loses.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -372,6 +373,9 @@ def _worker_init(es_url: str, prefix: str, topics_path: str | None, entities_pat
     comps.detector.detect("", "")
     comps.extractor.extract_many(["Warm up."])
     _WORKER["comps"] = comps
+    # the models' hundreds of thousands of long-lived objects are never garbage: keep the cyclic collector off
+    # them (it otherwise re-scans them on every full collection: ~5 % of a worker's CPU, measured)
+    gc.freeze()
 
 
 def _process_guarded(

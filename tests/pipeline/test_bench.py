@@ -31,9 +31,10 @@ def test_generator_lengths_topical_share_and_determinism() -> None:
 
 def test_small_bench_run_reports_consistent_figures(es: Elasticsearch) -> None:
     before = set(es.indices.get(index="bench-*", allow_no_indices=True))
-    r = bench.run_bench(items=300, feeds=3, topical_rate=0.3, naive_items=20, progress=False, cpu_workers=1)
+    r = bench.run_bench(items=300, feeds=3, topical_rate=0.3, naive_items=20, progress=False, cpu_workers=1,
+                        warmup_items=40)
     assert set(r) >= REQUIRED
-    assert r["items"] == 300 and r["naive_items"] == 20
+    assert r["items"] == 300 and r["naive_items"] == 20 and r["warmup_items"] == 40
     assert set(r["stages"]) == {"fetch", "parse", "normalise", "detect", "extract", "cluster", "index"}
     assert all(v >= 0 for v in r["stages"].values()) and r["stages"]["extract"] > 0
     counts = r["counts"]
@@ -46,7 +47,9 @@ def test_small_bench_run_reports_consistent_figures(es: Elasticsearch) -> None:
     assert r["items_per_second"] > 0 and r["naive_items_per_second"] > 0
     assert r["speedup"] == round(r["items_per_second"] / r["naive_items_per_second"], 1)
     assert r["peak_rss_mb"] >= r["peak_rss_main_mb"] > 50
-    assert r["cpu_seconds"]["main"] > 0
+    assert r["cpu_seconds"]["main"] > 0 and r["cpu_seconds"]["alert_thread"] > 0
+    # Elasticsearch's own time per index: the archive and the articles index were written
+    assert r["es_time_ms"]["items"]["index"] > 0 and r["es_time_ms"]["articles-000001"]["index"] > 0
     assert "items/s" in bench.render(r)
-    # the run's own indices are gone afterwards
+    # the run's own indices (and the warm-up's) are gone afterwards
     assert set(es.indices.get(index="bench-*", allow_no_indices=True)) <= before
