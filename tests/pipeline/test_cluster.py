@@ -498,7 +498,15 @@ def test_lookup_reads_fields_and_filters_by_keys_and_time(es: Elasticsearch, clu
     es.indices.refresh(index=cluster_index)
     top = lookup_candidates(es, cluster_index, sig.keys, t0, WINDOW, size=1)
     assert [c.article_id for c in top] == ["a"]
-    assert [c.article_id for c in lookup_candidates(es, cluster_index, sig.keys, t0, WINDOW)] == ["a", "b"]
+    assert {c.article_id for c in lookup_candidates(es, cluster_index, sig.keys, t0, WINDOW)} == {"a", "b"}
+    # the batch lookup too: the cheap unscored filter finds all when they fit, the scored one ranks when not
+    batch = [("new", t0, sig)]
+    assert {c.article_id for c in cluster.lookup_candidates_batch(es, cluster_index, batch, WINDOW)} == {"a", "b"}
+    assert [c.article_id for c in cluster.lookup_candidates_batch(es, cluster_index, batch, WINDOW, size=1)] == ["a"]
+    newest_first = [("new", t0, near)]  # "b" is the identical copy of `near` and also the newest
+    assert [c.article_id for c in cluster.lookup_candidates_batch(es, cluster_index, newest_first, WINDOW, size=1)] == [
+        "b"
+    ]
 
 
 def test_candidate_dataclass_is_plain() -> None:
