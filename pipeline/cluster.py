@@ -543,24 +543,19 @@ def candidate_from_source(source: Mapping[str, Any], doc_id: str | None = None) 
     return Candidate(str(story_id), str(article_id), _parse_when(source.get("published_at")), sig)
 
 
-def _lookup_query(keys: Sequence[str], around: datetime, window: timedelta) -> dict[str, Any]:
+def _window_filter(around: datetime, window: timedelta) -> dict[str, Any]:
     centre = _utc(around) or around
+    return {"range": {"published_at": {"gte": (centre - window).isoformat(), "lte": (centre + window).isoformat()}}}
+
+
+def _lookup_query(keys: Sequence[str], around: datetime, window: timedelta) -> dict[str, Any]:
     return {
         "bool": {
             # one scored clause per band key: articles sharing more (and rarer) keys rank first, so the
             # bounded candidate list holds the likeliest copies even when common phrases collide
             "should": [{"term": {"cluster_keys": k}} for k in keys],
             "minimum_should_match": 1,
-            "filter": [
-                {
-                    "range": {
-                        "published_at": {
-                            "gte": (centre - window).isoformat(),
-                            "lte": (centre + window).isoformat(),
-                        }
-                    }
-                },
-            ],
+            "filter": [_window_filter(around, window)],
         }
     }
 
@@ -584,9 +579,8 @@ def _filter_body(keys: Sequence[str], around: datetime, window: timedelta, size:
     terms dictionary per segment, no scorers). Only the ranking differs, and ranking matters only when more
     than `size` articles match: then the caller re-runs the scored lookup (`_saturated`).
     """
-    scored = _lookup_query(keys, around, window)["bool"]
     return {
-        "query": {"bool": {"filter": [{"terms": {"cluster_keys": list(keys)}}, *scored["filter"]]}},
+        "query": {"bool": {"filter": [{"terms": {"cluster_keys": list(keys)}}, _window_filter(around, window)]}},
         "size": size,
         "_source": False,
         "docvalue_fields": _DOCVALUE_FIELDS,
