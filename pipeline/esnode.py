@@ -29,11 +29,6 @@ ES_VERSION = "9.5.4"  # newest 9.x integ-test-zip that resolves on Maven Central
 ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
 DEFAULT_USER = "newsmon-es"
 MIN_JAVA = 21
-# The JVM of the local node: 512 MB heap; C1 JIT only. This node is started often (tests, CI, development,
-# benchmarks) and lives minutes: with the default C2 tiers its compiler threads burned ~39 CPU-seconds in the
-# first 12,000-item benchmark after a start, more than Elasticsearch's own work, on the two cores it shares
-# with the pipeline; C1-only compiles ~4 CPU-seconds and serves within ~30 % of a fully warmed C2 from the start.
-JAVA_OPTS = "-Xms512m -Xmx512m -XX:TieredStopAtLevel=1"
 
 Progress = Callable[[str], None]
 
@@ -291,7 +286,7 @@ def start(cfg: NodeConfig, progress: Progress = _quiet, timeout: float = 180.0) 
     for d in (cfg.data_dir, cfg.logs_dir):
         d.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ES_", "JAVA_"))}
-    env.update(ES_JAVA_HOME=str(java), ES_JAVA_OPTS=JAVA_OPTS, ES_PATH_CONF=str(home / "config"))
+    env.update(ES_JAVA_HOME=str(java), ES_JAVA_OPTS="-Xms512m -Xmx512m", ES_PATH_CONF=str(home / "config"))
     cmd = [
         str(home / "bin" / "elasticsearch"),
         "-d",
