@@ -323,7 +323,7 @@ def _pct(values: list[float], q: float) -> float | None:
     return round(ordered[k], 3)
 
 
-WARMUP_ITEMS = 2000
+WARMUP_ITEMS = 10000
 
 
 def run_bench(*, items: int = 10000, feeds: int = 20, topical_rate: float = 0.2, naive_items: int = 500,

@@ -409,7 +409,7 @@ def bench_cmd(
     naive_items: Annotated[int, typer.Option("--naive-items", help="Items for the naive baseline.")] = 500,
     cpu_workers: Annotated[int, typer.Option("--cpu-workers", help="Processes for the CPU stages.")] = 2,
     warmup_items: Annotated[int, typer.Option(
-        "--warmup-items", help="Unmeasured items run first so Elasticsearch's JVM is warm (0: none).")] = 2000,
+        "--warmup-items", help="Unmeasured items run first so Elasticsearch's JVM is warm (0: none).")] = 10000,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object with all figures.")] = False,
 ) -> None:
     """End-to-end throughput, per-stage time, alert latency and peak RSS, vs a naive pipeline."""
