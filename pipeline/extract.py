@@ -867,7 +867,7 @@ def _sub_docs(doc: Doc, text: str, segments: list[tuple[int, int]]) -> list[Doc]
     from spacy.attrs import ENT_ID, ENT_IOB, ENT_TYPE, IDX, NORM, SPACY
     from spacy.tokens import Doc
 
-    attrs = [ENT_IOB, ENT_TYPE, ENT_ID, NORM]  # NORM: tokenizer exceptions set it per token ("Sept." -> "september")
+    attrs = [ENT_IOB, ENT_TYPE, ENT_ID, NORM]  # NORM: tokenizer exceptions set it per token ("Sept." -> "September")
     arr = doc.to_array(attrs)
     pos = doc.to_array([IDX, SPACY]).tolist()
     n = len(doc)
