@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.cluster import (
+from pipeline.stories.cluster import (
     WINDOW,
     Candidate,
     assign_story_id,

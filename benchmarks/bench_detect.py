@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.detect import Detector
+from pipeline.detect.detector import Detector
 
 FILLER = (
     "the of and to in a said on for that with by from at as was officials government week year new people "

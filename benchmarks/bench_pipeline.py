@@ -1,4 +1,4 @@
-"""End-to-end benchmark: the same thing as `newsmon bench` (see README "Benchmark" and pipeline/bench.py).
+"""End-to-end benchmark: the same thing as `newsmon bench` (see README "Benchmark" and pipeline/devtools/bench.py).
 
     .venv/bin/python benchmarks/bench_pipeline.py [--items 10000] [--feeds 20] [--topical-rate 0.2]
                                                   [--cpu-workers 2] [--naive-items 500] [--json]
@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.cli import app
+from pipeline.cli.app import app
 
 if __name__ == "__main__":
     app(["bench", *sys.argv[1:]])

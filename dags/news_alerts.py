@@ -1,6 +1,6 @@
 """news_alerts: run the alert rules whenever news_ingest updates the articles Asset, and every 15 minutes anyway.
 
-Thin wiring only: the work is in pipeline.alert (via pipeline.tasks.run_alerts), also `newsmon alerts run`.
+Thin wiring only: the work is in pipeline.alerts.engine (via pipeline.jobs.tasks.run_alerts), also `newsmon alerts run`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from pipeline.tasks import ARTICLES_ASSET_URI, default_args
+from pipeline.jobs.tasks import ARTICLES_ASSET_URI, default_args
 
 ARTICLES = Asset(name="newsmon_articles", uri=ARTICLES_ASSET_URI)
 FALLBACK_CRON = os.environ.get("NEWSMON_ALERTS_CRON", "*/15 * * * *")
@@ -30,7 +30,7 @@ FALLBACK_CRON = os.environ.get("NEWSMON_ALERTS_CRON", "*/15 * * * *")
 def news_alerts() -> None:
     @task
     def run_alert_rules() -> dict[str, Any]:
-        from pipeline.tasks import run_alerts
+        from pipeline.jobs.tasks import run_alerts
 
         return run_alerts()
 

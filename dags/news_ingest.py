@@ -1,6 +1,6 @@
 """news_ingest: poll every enabled feed (one mapped task per feed), index topical stories, emit the articles Asset.
 
-Thin wiring only: the work is in pipeline.tasks / pipeline.ingest, which also run from `newsmon run --once`.
+Thin wiring only: the work is in pipeline.jobs.tasks / pipeline.jobs.runner, which also run from `newsmon run --once`.
 Interval: NEWSMON_INGEST_INTERVAL_MINUTES (default 10). ES: Airflow Connection `newsmon_es`, else NEWSMON_ES_URL.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from pipeline.tasks import ARTICLES_ASSET_URI, default_args
+from pipeline.jobs.tasks import ARTICLES_ASSET_URI, default_args
 
 ARTICLES = Asset(name="newsmon_articles", uri=ARTICLES_ASSET_URI)
 INTERVAL_MINUTES = int(os.environ.get("NEWSMON_INGEST_INTERVAL_MINUTES", "10"))
@@ -34,19 +34,19 @@ DEFAULT_ARGS = default_args(retry_delay_s=30, max_retry_delay_min=10)
 def news_ingest() -> None:
     @task
     def list_feeds() -> list[str]:
-        from pipeline.tasks import list_feed_names
+        from pipeline.jobs.tasks import list_feed_names
 
         return list_feed_names()
 
     @task(max_active_tis_per_dagrun=4)
     def ingest_feed(feed_name: str) -> dict[str, Any]:
-        from pipeline.tasks import ingest_one
+        from pipeline.jobs.tasks import ingest_one
 
         return ingest_one(feed_name)
 
     @task(outlets=[ARTICLES])
     def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
-        from pipeline.tasks import summarise as summarise_results
+        from pipeline.jobs.tasks import summarise as summarise_results
 
         return summarise_results(results)
 

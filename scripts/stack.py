@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline import esnode, store  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
+from pipeline.core.settings import Settings  # noqa: E402
 
 STATE_DIR = REPO / ".newsmon"
 AIRFLOW_HOME = STATE_DIR / "airflow"  # `make run`: persistent metadata DB, logs, airflow.cfg

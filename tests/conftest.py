@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import pytest
 from elasticsearch import Elasticsearch
 
-from pipeline import store
-from pipeline.settings import Settings
+from pipeline.core.settings import Settings
+from pipeline.index import store
 from tests.support.feedserver import feed_server
 from tests.support.receivers import smtp_server, webhook_receiver
 
@@ -26,7 +26,7 @@ __all__ = ["feed_server", "smtp_server", "webhook_receiver"]
 @pytest.fixture(scope="session")
 def es_node() -> Iterator[Settings]:
     """A reachable Elasticsearch node (started here if needed, stopped at the end if we started it)."""
-    from pipeline import esnode
+    from pipeline.devtools import esnode
 
     settings = Settings.from_env()
     started = False

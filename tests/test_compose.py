@@ -807,7 +807,7 @@ def secured_es(es_node: Any) -> Iterator[dict[str, str]]:
     distribution cannot create native users (its .security index needs analysis-common), so the newsmon user
     lives in the file realm with the role from docker/newsmon-writer-role.json.
     """
-    from pipeline import esnode
+    from pipeline.devtools import esnode
 
     cfg = esnode.NodeConfig.from_env()
     java = esnode.find_java(cfg.java_home)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer.main
 
-from pipeline.cli import app
-from pipeline.settings import ENV_VARS
+from pipeline.cli.app import app
+from pipeline.core.settings import ENV_VARS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from elasticsearch import Elasticsearch
 
-from pipeline import store
-from pipeline.settings import Settings
+from pipeline.core.settings import Settings
+from pipeline.index import store
 from tests.dags.conftest import DAGS_DIR, FIXTURES, REPO
 from tests.support.feedserver import FeedServer, Route
 from tests.support.receivers import WebhookReceiver

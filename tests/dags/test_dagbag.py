@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.tasks import ARTICLES_ASSET_URI
+from pipeline.jobs.tasks import ARTICLES_ASSET_URI
 from tests.dags.conftest import DAGS_DIR
 from tests.support.feedserver import refused_port
 

@@ -1,0 +1,1 @@
+"""Shared records, settings, config loading."""

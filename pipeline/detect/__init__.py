@@ -1,0 +1,1 @@
+"""Topic rules and their evaluation."""

@@ -1,0 +1,1 @@
+"""Developer tools: the local Elasticsearch node and the benchmark."""

@@ -1,0 +1,1 @@
+"""Named entities: gazetteer, NER, linking, evaluation."""

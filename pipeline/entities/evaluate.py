@@ -1,0 +1,169 @@
+"""Measure entity extraction against a gold file: per-label precision/recall and variant collapse.
+
+Gold file: JSON Lines `{"id", "text", "entities": [{"canonical", "label", "variants"?: [...]}]}` listing the
+distinct entities of each text; `variants` are the surface forms used in the text when there are several
+(e.g. "Sergei Lavrov" and "Lavrov"). Why two measures: precision/recall say whether the right entities are
+found with the right type; the collapse rate says whether facets keep one bucket per entity, within a story
+(several spellings in one text) and across stories (different spellings in different texts).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.core.records import Entity
+from pipeline.entities.extractor import EntityExtractor, match_key
+
+
+def read_gold(path: Path | str) -> list[dict[str, Any]]:
+    """Rows of a gold JSONL file (blank lines skipped); errors name the line."""
+    rows = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{n}: invalid JSON: {exc.msg}") from None
+        if not isinstance(row.get("text"), str) or not isinstance(row.get("entities"), list):
+            raise ValueError(f"{path}:{n}: needs 'text' (string) and 'entities' (list)")
+        rows.append(row)
+    return rows
+
+
+def _occurrences(text: str, form: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text)]
+
+
+def _forms(ent: dict[str, Any], text: str) -> list[str]:
+    """Surface forms of a gold entity: its variants, else its canonical name if the text uses it."""
+    return list(ent.get("variants") or ([ent["canonical"]] if _occurrences(text, ent["canonical"]) else []))
+
+
+def _canonicals_at(entities: Sequence[Entity], start: int, end: int) -> set[str]:
+    return {match_key(e.canonical) for e in entities if e.start < end and start < e.end}
+
+
+def score(rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]]) -> dict[str, Any]:
+    """Compare predictions (one entity list per row) with the gold rows."""
+    gold_labels = sorted({e["label"] for row in rows for e in row["entities"]})
+    counts = {label: {"tp": 0, "fp": 0, "fn": 0} for label in gold_labels}
+    errors: list[dict[str, Any]] = []
+    # canonical key -> list of (surface form, set of predicted canonical keys at its occurrences or None)
+    across: dict[str, list[tuple[str, frozenset[str] | None]]] = defaultdict(list)
+    within_total = within_ok = 0
+    for row, pred in zip(rows, predictions, strict=True):
+        text = row["text"]
+        gold = {(match_key(e["canonical"]), e["label"]) for e in row["entities"]}
+        got = {(match_key(e.canonical), e.label) for e in pred if e.label in counts}
+        for label in gold_labels:
+            g = {k for k, lab in gold if lab == label}
+            p = {k for k, lab in got if lab == label}
+            counts[label]["tp"] += len(g & p)
+            counts[label]["fp"] += len(p - g)
+            counts[label]["fn"] += len(g - p)
+            if g != p:
+                errors.append({"id": row.get("id"), "label": label, "missed": sorted(g - p), "spurious": sorted(p - g)})
+        # occurrences of every gold surface form; one nested in a longer gold form ("Myanmar" inside
+        # "Global New Light of Myanmar") belongs to the longer entity and is not counted for the shorter one
+        all_forms = {f for ent in row["entities"] for f in _forms(ent, text)}
+        spans = [span for f in all_forms for span in _occurrences(text, f)]
+        for ent in row["entities"]:
+            forms = _forms(ent, text)
+            seen: set[str] = set()
+            complete = True
+            for form in forms:
+                occ = [
+                    (s, e)
+                    for s, e in _occurrences(text, form)
+                    if not any(a <= s and e <= b and (a, b) != (s, e) for a, b in spans)
+                ]
+                found = [_canonicals_at(pred, s, e) for s, e in occ]
+                if not occ or any(not f for f in found):
+                    complete = False
+                    across[match_key(ent["canonical"])].append((form, None))
+                    continue
+                at = frozenset().union(*found)
+                seen |= at
+                across[match_key(ent["canonical"])].append((form, at))
+            if len(set(forms)) > 1:
+                within_total += 1
+                within_ok += int(complete and len(seen) == 1)
+    per_label: dict[str, dict[str, Any]] = {}
+    for label, c in counts.items():
+        prec = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+        rec = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        per_label[label] = {**c, "precision": round(prec, 4), "recall": round(rec, 4)}
+    across_total = across_ok = 0
+    split: list[str] = []
+    for key, seen_forms in across.items():
+        if len({form for form, _ in seen_forms}) < 2:
+            continue
+        across_total += 1
+        names: set[str] = set()
+        ok = True
+        for _form, hit in seen_forms:
+            if hit is None:
+                ok = False
+            else:
+                names |= hit
+        if ok and len(names) == 1:
+            across_ok += 1
+        else:
+            split.append(key)
+    total = within_total + across_total
+    return {
+        "documents": len(rows),
+        "per_label": per_label,
+        "collapse": {
+            "within_story": {
+                "entities": within_total,
+                "collapsed": within_ok,
+                "share": round(within_ok / within_total, 4) if within_total else 1.0,
+            },
+            "across_stories": {
+                "entities": across_total,
+                "collapsed": across_ok,
+                "share": round(across_ok / across_total, 4) if across_total else 1.0,
+            },
+            "share": round((within_ok + across_ok) / total, 4) if total else 1.0,
+            "split_across_stories": sorted(split),
+        },
+        "errors": errors,
+    }
+
+
+def evaluate_entities(gold_path: Path | str, extractor: EntityExtractor | None = None) -> dict[str, Any]:
+    """Run the extractor over a gold file and score it (see `score` for the result's shape)."""
+    rows = read_gold(gold_path)
+    ex = extractor or EntityExtractor()
+    return score(rows, ex.extract_many(row["text"] for row in rows))
+
+
+def format_report(result: dict[str, Any]) -> str:
+    """A small plain-text table of the evaluation for terminals and docs."""
+    lines = [f"{'label':<8}{'P':>8}{'R':>8}{'tp':>6}{'fp':>6}{'fn':>6}"]
+    for label, c in result["per_label"].items():
+        lines.append(f"{label:<8}{c['precision']:>8.3f}{c['recall']:>8.3f}{c['tp']:>6}{c['fp']:>6}{c['fn']:>6}")
+    col = result["collapse"]
+    w, a = col["within_story"], col["across_stories"]
+    lines.append(
+        f"collapsed within story: {w['collapsed']}/{w['entities']}; across stories: "
+        f"{a['collapsed']}/{a['entities']}; overall {col['share']:.3f}"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - manual use: python -m pipeline.entities.evaluate GOLD [--json]
+    import sys
+
+    res = evaluate_entities(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/entities/gold.jsonl")
+    print(json.dumps(res, indent=2) if "--json" in sys.argv else format_report(res))
+    if "--errors" in sys.argv:
+        for err in res["errors"]:
+            print(err)

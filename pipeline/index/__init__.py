@@ -1,0 +1,1 @@
+"""The Elasticsearch edge, index names, mappings and documents."""

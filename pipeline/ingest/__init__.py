@@ -1,0 +1,1 @@
+"""Feeds, fetch, parse, normalise, feed health."""

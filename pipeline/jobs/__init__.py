@@ -1,0 +1,1 @@
+"""Orchestration: the per-feed runner, parallel runs, classify, reprocess, task entry points."""

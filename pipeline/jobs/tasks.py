@@ -1,0 +1,142 @@
+"""Job entry points shared by the Airflow DAGs and the CLI (the I/O edge: reads the clock, env, connections).
+
+DAG files only wire these; each returns a small dict (ids and counts, never article bodies) fit for XCom.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlunsplit
+
+from pipeline.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ARTICLES_ASSET_URI = "newsmon://articles"
+ES_CONN_ID = "newsmon_es"
+
+
+def utcnow() -> datetime:
+    """The one clock read of a job; stages get the time as an argument."""
+    return datetime.now(UTC)
+
+
+def settings_from_airflow(conn_id: str = ES_CONN_ID) -> Settings:
+    """ES URL from the Airflow Connection `newsmon_es` when defined, else NEWSMON_ES_URL (and its default)."""
+    base = Settings.from_env()
+    try:
+        from airflow.sdk import BaseHook
+
+        conn = BaseHook.get_connection(conn_id)
+    except Exception:  # not under Airflow, or no such connection: env var fallback
+        return base
+    scheme = conn.conn_type if conn.conn_type in ("http", "https") else (conn.schema or "http")
+    if conn.login and conn.password:
+        os.environ.setdefault("NEWSMON_ES_USER_NAME", conn.login)
+        os.environ.setdefault("NEWSMON_ES_PASSWORD", conn.password)
+    host = conn.host or "127.0.0.1"
+    if "://" in host:
+        return Settings(es_url=host.rstrip("/"), index_prefix=base.index_prefix)
+    netloc = f"{host}:{conn.port}" if conn.port else host
+    return Settings(es_url=urlunsplit((scheme, netloc, "", "", "")), index_prefix=base.index_prefix)
+
+
+def list_feed_names(feeds_path: str | None = None) -> list[str]:
+    """Names of the enabled feeds (the DAG maps one task over each)."""
+    from pipeline.ingest.feeds import load_feeds
+
+    return [f.name for f in load_feeds(feeds_path).enabled()]
+
+
+def ingest_one(feed_name: str, feeds_path: str | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """Fetch, parse, normalise, detect, extract, cluster and index one feed; return its counts."""
+    from pipeline.index import store
+    from pipeline.ingest.feeds import load_feeds
+    from pipeline.jobs import runner as ingest
+
+    settings = settings or settings_from_airflow()
+    feeds = load_feeds(feeds_path)
+    feed = feeds.by_name(feed_name)
+    es = store.connect(settings)
+    names = store.IndexNames(settings.index_prefix)
+    store.ensure_indices(es, names)
+    run = ingest.run_feed(feed, es=es, names=names, comps=ingest.Components(), now=utcnow(),
+                          defaults=feeds.defaults)
+    summary = run.summary()
+    log.info("feed %s: %s %s", feed_name, run.outcome, summary["counts"])
+    if run.outcome == "error":
+        log.warning("feed %s failed: %s", feed_name, run.error)
+    return summary
+
+
+def summarise(results: Iterable[dict[str, Any]], settings: Settings | None = None) -> dict[str, Any]:
+    """Merge stories split across parallel feed tasks, then per-status totals; raises if every feed failed."""
+    from pipeline.index import store
+    from pipeline.jobs import runner as ingest
+
+    results = [r for r in results if r]
+    ids = [i for r in results for i in r.get("indexed_ids", [])]
+    merged = 0
+    if ids:
+        settings = settings or settings_from_airflow()
+        es = store.connect(settings)
+        merged = ingest.reconcile_stories(es, store.IndexNames(settings.index_prefix), ids)
+    totals: dict[str, int] = {}
+    failed = []
+    for r in results:
+        for k, v in r.get("counts", {}).items():
+            totals[k] = totals.get(k, 0) + int(v)
+        if r.get("outcome") == "error":
+            failed.append(f"{r['feed']}: {r.get('error')}")
+    log.info("ingest totals: %s", totals)
+    for line in failed:
+        log.warning("failed feed %s", line)
+    if results and len(failed) == len(results):
+        raise RuntimeError(f"all {len(results)} feeds failed; first: {failed[0]}")
+    return {"feeds": len(results), "failed_feeds": len(failed), "counts": totals, "stories_merged": merged}
+
+
+def run_alerts(rules_path: str | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """Evaluate the alert rules over newly indexed stories and deliver (exactly once per rule and story)."""
+    from pipeline.alerts import engine as alert
+    from pipeline.index import store
+
+    settings = settings or settings_from_airflow()
+    es = store.connect(settings)
+    names = store.IndexNames(settings.index_prefix)
+    store.ensure_indices(es, names)
+    report = alert.run_alerts(es, names, alert.load_alert_rules(rules_path), utcnow())
+    log.info("alerts: %s", report.summary())
+    return report.to_dict()
+
+
+def default_args(retry_delay_s: int, max_retry_delay_min: int) -> dict[str, Any]:
+    """Task defaults shared by the DAGs: 3 retries with exponential backoff and a clear failure log line."""
+    from datetime import timedelta
+
+    return {
+        "owner": "newsmon",
+        "retries": 3,
+        "retry_delay": timedelta(seconds=retry_delay_s),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=max_retry_delay_min),
+        "on_failure_callback": log_failure,
+    }
+
+
+def log_failure(context: dict[str, Any]) -> None:
+    """Airflow on_failure_callback: one clear line naming the DAG, task, map index, try and the error."""
+    ti = context.get("task_instance") or context.get("ti")
+    exc = context.get("exception")
+    log.error(
+        "newsmon task failed: dag=%s task=%s map_index=%s try=%s error=%s",
+        getattr(ti, "dag_id", "?"),
+        getattr(ti, "task_id", "?"),
+        getattr(ti, "map_index", "?"),
+        getattr(ti, "try_number", "?"),
+        f"{type(exc).__name__}: {exc}" if exc else "unknown",
+    )

@@ -1,0 +1,261 @@
+"""Kibana assets (checked against the articles mapping) and their import against a real local HTTP server."""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from pipeline.core.settings import DEFAULT_PREFIX
+from pipeline.index import store
+from pipeline.kibana import assets as kibana
+
+ASSETS = Path(__file__).resolve().parents[2] / "kibana"
+NDJSON = ASSETS / kibana.NDJSON_NAME
+RULE = ASSETS / kibana.RULE_NAME
+
+
+def objects() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in NDJSON.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# ---------------------------------------------------------------- the assets
+
+
+def test_committed_assets_match_generator() -> None:
+    """Golden files: regenerate with `python -m pipeline.kibana.assets kibana/` and review the diff."""
+    assert NDJSON.read_text(encoding="utf-8") == kibana.dumps_ndjson(kibana.build_objects())
+    assert json.loads(RULE.read_text(encoding="utf-8")) == kibana.build_rule()
+
+
+def test_ndjson_objects_are_well_formed() -> None:
+    objs = objects()
+    ids = {(o["type"], o["id"]) for o in objs}
+    assert len(ids) == len(objs), "duplicate saved-object ids"
+    for o in objs:
+        assert {"type", "id", "attributes", "references"} <= set(o), o.get("id")
+        assert o["attributes"]["title"]
+        assert o["coreMigrationVersion"] and o["typeMigrationVersion"]
+        for ref in o["references"]:  # every reference resolves inside this one import
+            assert (ref["type"], ref["id"]) in ids, (o["id"], ref)
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for o in objs:
+        by_type.setdefault(o["type"], []).append(o)
+    alias = store.IndexNames(DEFAULT_PREFIX).articles
+    assert alias == kibana.DEFAULT_ALIAS == "newsmon-articles"
+    views = by_type["index-pattern"]
+    assert {v["attributes"]["title"] for v in views} == {alias}
+    assert sorted(v["attributes"]["timeFieldName"] for v in views) == ["ingested_at", "published_at"]
+    searches = by_type["search"]
+    assert len(searches) == 3
+    for s, topic in zip(searches, kibana.TOPICS, strict=True):
+        assert s["attributes"]["columns"] == ["title", "source.name", "topics", "entities.person"]
+        source = json.loads(s["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+        assert source["query"] == {"query": f'topics : "{topic}"', "language": "kuery"}
+    (dash,) = by_type["dashboard"]
+    panels = json.loads(dash["attributes"]["panelsJSON"])
+    assert len(panels) == 7 and all(p["type"] == "lens" for p in panels)
+    fields_used = {
+        col["sourceField"]
+        for p in panels
+        for layer in p["embeddableConfig"]["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].values()
+        for col in layer["columns"].values()
+    }
+    assert {"published_at", "topics", "entities.person", "entities.org", "entities.gpe", "source.name"} <= fields_used
+    # one dashboard-level reference per by-value panel layer, named "<panelIndex>:<inner name>"
+    assert sorted(r["name"].split(":")[0] for r in dash["references"]) == sorted(p["panelIndex"] for p in panels)
+    grid = [p["gridData"] for p in panels]
+    assert all(g["x"] + g["w"] <= 48 for g in grid)
+
+
+def test_every_referenced_field_exists_in_the_mapping() -> None:
+    mapping_fields = store.field_names("articles")
+    used = kibana.referenced_fields(objects()) | kibana.referenced_fields(json.loads(RULE.read_text("utf-8")))
+    assert {"ingested_at", "published_at", "topics", "story_id", "title", "entities.person"} <= used
+    assert used <= mapping_fields, f"fields missing from the mapping: {sorted(used - mapping_fields)}"
+
+
+def test_field_checker_catches_unknown_fields() -> None:
+    panel = {"panelsJSON": json.dumps([{"state": {"columns": {"c": {"sourceField": "entities.peson"}}}}])}
+    search = {"columns": ["title", "bogus"], "searchSourceJSON": json.dumps({"query": {"query": "nope : x"}})}
+    found = kibana.referenced_fields([panel, search])
+    assert {"entities.peson", "bogus", "nope", "title"} <= found
+    assert not found <= store.field_names("articles")
+
+
+def test_rule_example() -> None:
+    rule = json.loads(RULE.read_text(encoding="utf-8"))
+    assert rule["rule_type_id"] == ".es-query" and rule["consumer"] == "stackAlerts"
+    params = rule["params"]
+    assert params["timeField"] == "ingested_at"
+    assert params["index"] == [kibana.DEFAULT_ALIAS]
+    assert json.loads(params["esQuery"])["query"]["bool"]["filter"] == [{"term": {"topics": "myanmar"}}]
+
+
+def test_load_assets_rewrites_alias_for_another_prefix(tmp_path: Path) -> None:
+    text, count = kibana.load_assets(ASSETS, "staging")
+    assert count == len(objects())
+    assert "newsmon-articles" not in text
+    objs = [json.loads(line) for line in text.splitlines()]
+    assert {o["attributes"]["title"] for o in objs if o["type"] == "index-pattern"} == {"staging-articles"}
+    assert all(o["id"].startswith("staging-articles-") for o in objs)
+    with pytest.raises(kibana.KibanaError, match="prefix"):
+        kibana.load_assets(ASSETS, "Bad Prefix")
+    (tmp_path / "broken.ndjson").write_text('{"type": "search"}\n', encoding="utf-8")
+    with pytest.raises(kibana.KibanaError, match=r"broken\.ndjson:1"):
+        kibana.load_assets(tmp_path, "newsmon")
+
+
+# ---------------------------------------------------------------- the import, against a real HTTP server
+
+
+@dataclass
+class FakeKibana:
+    url: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    status: int = 200
+    answer: dict[str, Any] | None = None  # None: success with the number of objects received
+
+
+@pytest.fixture
+def fake_kibana() -> Iterator[FakeKibana]:
+    """A real HTTP server on 127.0.0.1 that accepts the multipart import like Kibana does."""
+    state = FakeKibana(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            ctype = self.headers.get("Content-Type", "")
+            msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw
+            )
+            files = {
+                part.get_param("name", header="content-disposition"): (part.get_filename(), part.get_content())
+                for part in (msg.iter_parts() if msg.is_multipart() else [])
+            }
+            split = urlsplit(self.path)
+            state.requests.append(
+                {"path": split.path, "query": parse_qs(split.query), "headers": dict(self.headers), "files": files}
+            )
+            if "file" in files:
+                content = files["file"][1]
+                lines = [
+                    json.loads(x) for x in (content if isinstance(content, str) else content.decode()).splitlines()
+                ]
+            else:
+                lines = []
+            body = state.answer or {
+                "success": True,
+                "successCount": len(lines),
+                "successResults": [{"type": o["type"], "id": o["id"]} for o in lines],
+            }
+            data = json.dumps(body).encode()
+            self.send_response(state.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _uploaded(req: dict[str, Any]) -> list[dict[str, Any]]:
+    filename, content = req["files"]["file"]
+    assert filename.endswith(".ndjson")
+    text = content if isinstance(content, str) else content.decode()
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_setup_kibana_uploads_everything(fake_kibana: FakeKibana) -> None:
+    report = kibana.setup_kibana(fake_kibana.url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS)
+    (req,) = fake_kibana.requests
+    assert req["path"] == "/api/saved_objects/_import"
+    assert req["query"] == {"overwrite": ["true"]}
+    assert {k.lower(): v for k, v in req["headers"].items()}["kbn-xsrf"] == "true"
+    assert req["headers"]["Content-Type"].startswith("multipart/form-data")
+    uploaded = _uploaded(req)
+    assert uploaded == objects()
+    assert report == {
+        "url": fake_kibana.url.rstrip("/"),
+        "alias": "newsmon-articles",
+        "objects": len(objects()),
+        "success": True,
+        "successCount": len(objects()),
+        "errors": [],
+    }
+    # idempotent: a second run sends the same objects, overwrite again
+    kibana.setup_kibana(fake_kibana.url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS)
+    assert _uploaded(fake_kibana.requests[1]) == uploaded
+    assert fake_kibana.requests[1]["query"] == {"overwrite": ["true"]}
+
+
+def test_setup_kibana_rewrites_alias_for_other_prefix(fake_kibana: FakeKibana) -> None:
+    report = kibana.setup_kibana(fake_kibana.url, prefix="team-b", assets_dir=ASSETS)
+    uploaded = _uploaded(fake_kibana.requests[0])
+    assert report["alias"] == "team-b-articles" and report["successCount"] == len(uploaded)
+    views = [o for o in uploaded if o["type"] == "index-pattern"]
+    assert {v["attributes"]["title"] for v in views} == {"team-b-articles"}
+    assert "newsmon-articles" not in json.dumps(uploaded)
+    dash = next(o for o in uploaded if o["type"] == "dashboard")
+    assert {r["id"] for r in dash["references"]} == {"team-b-articles-published"}
+
+
+def test_setup_kibana_reports_import_errors(fake_kibana: FakeKibana, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_kibana.answer = {
+        "success": False,
+        "successCount": 5,
+        "errors": [{"type": "dashboard", "id": "newsmon-articles-overview", "error": {"type": "unknown"}}],
+    }
+    report = kibana.setup_kibana(fake_kibana.url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS)
+    assert report["success"] is False and report["successCount"] == 5
+    assert report["errors"][0]["id"] == "newsmon-articles-overview"
+    assert kibana.run_kibana_setup_cli(fake_kibana.url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS) == 1
+    assert "newsmon-articles-overview" in capsys.readouterr().err
+
+
+def test_setup_kibana_http_error_names_url(fake_kibana: FakeKibana) -> None:
+    fake_kibana.status = 500
+    fake_kibana.answer = {"statusCode": 500, "error": "Internal Server Error"}
+    with pytest.raises(kibana.KibanaError) as info:
+        kibana.setup_kibana(fake_kibana.url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS)
+    assert fake_kibana.url.rstrip("/") in str(info.value) and "500" in str(info.value)
+
+
+def test_cli_success(fake_kibana: FakeKibana, capsys: pytest.CaptureFixture[str]) -> None:
+    assert kibana.default_assets_dir() == ASSETS
+    assert kibana.run_kibana_setup_cli(fake_kibana.url, prefix=DEFAULT_PREFIX) == 0
+    assert f"imported {len(objects())}/{len(objects())}" in capsys.readouterr().out
+    assert _uploaded(fake_kibana.requests[0]) == objects()
+
+
+def test_setup_kibana_unreachable_names_url(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with pytest.raises(kibana.KibanaError, match="unreachable") as info:
+        kibana.setup_kibana(url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS)
+    assert url in str(info.value)
+    assert kibana.run_kibana_setup_cli(url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS) == 1
+    assert url in capsys.readouterr().err
