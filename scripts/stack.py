@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -504,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         for stale in ("airflow.db", "simple_auth_manager_passwords.json.generated"):
             (AIRFLOW_HOME / stale).unlink(missing_ok=True)  # fresh runs to match the fresh demo indices
         extra["NEWSMON_INDEX_PREFIX"] = DEMO_PREFIX
-        settings = Settings(es_url=settings.es_url, index_prefix=DEMO_PREFIX)
+        settings = replace(settings, index_prefix=DEMO_PREFIX)
     started_es = False
     airflow: AirflowProcess | None = None
     code = 0

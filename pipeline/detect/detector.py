@@ -179,6 +179,7 @@ class ListSpec(_Strict):
 class TopicSpec(_Strict):
     """One topic: its rules, threshold and the conditions for a match."""
 
+    label: str = Field("", description="display name (Kibana, alerts); default: the name in words")
     description: str = ""
     threshold: float = Field(gt=0)
     min_signals: int = Field(1, ge=1)
