@@ -21,7 +21,7 @@ def _topics(path: str) -> tuple[tuple[str, str], ...]:
     data = load_yaml(Path(path))
     topics = data.get("topics") if isinstance(data, dict) else None
     if not isinstance(topics, dict) or not topics:
-        raise ConfigError(f"{path}: key 'topics' must be a non-empty mapping of topic name -> rules")
+        raise ConfigError(path, ["topics: must be a non-empty mapping of topic name -> rules"])
     out = []
     for name, spec in topics.items():
         label = spec.get("label") if isinstance(spec, dict) else None

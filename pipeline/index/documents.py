@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.core.records import Article, Entity, TopicMatch
-from pipeline.index.store import iso
+from pipeline.core.timeutil import iso
 
 FACET_KEYS = ("person", "org", "gpe", "loc", "norp", "event")
 

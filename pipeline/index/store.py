@@ -1,6 +1,10 @@
-"""Elasticsearch edge: client, index names, templates/aliases, bulk upserts, feed state, reads.
+"""The Elasticsearch edge: the one module that builds the client and calls its API, and owns `StoreError`.
 
-Index layout (every name carries the configurable prefix `P`, `NEWSMON_INDEX_PREFIX`):
+Everything else in `pipeline/` talks to Elasticsearch through the functions here, so the host list, credentials,
+TLS options, timeouts and error wrapping live in one place. The client is built from a `Settings` value (a host list,
+auth, CA options), never from a URL string or the process environment; worker processes receive `Settings`.
+
+Index layout (every name carries the configurable prefix `P`, `NEWSMON_INDEX_PREFIX`; see `names.IndexNames`):
 
 - `P-articles-000001`: the one concrete articles index, created from template `P-articles`, behind the
   read alias `P-articles` and the write alias `P-articles-write`.
@@ -8,115 +12,88 @@ Index layout (every name carries the configurable prefix `P`, `NEWSMON_INDEX_PRE
 - `P-feed-state`: one document per feed (validators, health).
 - `P-alerts`, `P-alert-cursors`: the alert ledger/outbox and per-rule watermarks.
 
-Mappings live in `pipeline/index/mappings/*.json`, the single schema the code reads. They use only features present
-in both the integ-test and the full distribution (standard analyzer, keyword facets, no scripts).
+Schema creation (`ensure_indices`) belongs to setup only (`newsmon es setup`, the setup service); jobs call
+`verify_indices`, which fails with a clear message when setup has not run.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
+from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError, TransportError
+from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
 from pipeline.core.settings import Settings
+from pipeline.core.timeutil import iso
+from pipeline.index import schema
+from pipeline.index.names import IndexNames
+
+__all__ = ["BadRequest", "IndexMissing", "IndexNames", "StoreError", "Unreachable", "connect", "iso"]
 
 log = logging.getLogger(__name__)
 
-MAPPING_FILES = ("articles", "items", "feed_state", "alerts", "alert_cursors")
-
 
 class StoreError(Exception):
-    """Elasticsearch is unreachable or refused an operation; the message names the URL or index."""
+    """Elasticsearch is unreachable or refused an operation; the message names the URL and index."""
 
 
-@dataclass(frozen=True, slots=True)
-class IndexNames:
-    """All index and alias names for one prefix."""
-
-    prefix: str
-
-    @property
-    def articles(self) -> str:
-        """Read alias over the articles index (search, Kibana)."""
-        return f"{self.prefix}-articles"
-
-    @property
-    def articles_write(self) -> str:
-        return f"{self.prefix}-articles-write"
-
-    @property
-    def articles_concrete(self) -> str:
-        return f"{self.prefix}-articles-000001"
-
-    @property
-    def items(self) -> str:
-        return f"{self.prefix}-items"
-
-    @property
-    def feed_state(self) -> str:
-        return f"{self.prefix}-feed-state"
-
-    @property
-    def alerts(self) -> str:
-        return f"{self.prefix}-alerts"
-
-    @property
-    def alert_cursors(self) -> str:
-        return f"{self.prefix}-alert-cursors"
-
-    def all_patterns(self) -> list[str]:
-        return [f"{self.prefix}-{name}*" for name in ("articles", "items", "feed-state", "alert")]
+class Unreachable(StoreError):
+    """No node answered (connection refused, DNS, TLS handshake, timeout)."""
 
 
-@cache
-def mapping(name: str) -> dict[str, Any]:
-    """The settings+mappings body of one index (`articles`, `items`, ...), without the `_comment`."""
-    text = resources.files("pipeline.index.mappings").joinpath(f"{name}.json").read_text(encoding="utf-8")
-    body = json.loads(text)
-    body.pop("_comment", None)
-    return body
+class IndexMissing(StoreError):
+    """The index or alias does not exist (setup has not run, or the prefix is wrong)."""
 
 
-def field_names(name: str = "articles") -> set[str]:
-    """Every field path of a mapping (e.g. `entities.person`, `title.raw`), for checks against assets."""
-    out: set[str] = set()
-
-    def walk(props: dict[str, Any], path: str) -> None:
-        for key, spec in props.items():
-            full = f"{path}{key}"
-            out.add(full)
-            if "properties" in spec:
-                walk(spec["properties"], full + ".")
-            for sub in spec.get("fields", {}):
-                out.add(f"{full}.{sub}")
-
-    walk(mapping(name)["mappings"]["properties"], "")
-    return out
+class BadRequest(StoreError):
+    """Elasticsearch rejected the request itself (a query it cannot parse, a clause limit)."""
 
 
 def connect(settings: Settings | None = None, **kwargs: Any) -> Elasticsearch:
-    """A client for `NEWSMON_ES_URL` with bounded timeouts and retries on 429/5xx and connection errors."""
+    """A client for every host of `settings` (round-robin, failover) with auth, TLS, timeouts and retries."""
     s = settings or Settings.from_env()
     opts: dict[str, Any] = {
-        "request_timeout": 30,
+        "request_timeout": s.es_timeout_s,
         "retry_on_timeout": True,
-        "max_retries": 3,
+        "max_retries": s.es_max_retries,
         "retry_on_status": (429, 502, 503, 504),
     }
-    user, password = os.environ.get("NEWSMON_ES_USER_NAME"), os.environ.get("NEWSMON_ES_PASSWORD")
-    if user and password:
-        opts["basic_auth"] = (user, password)
+    if s.es_username and s.es_password:
+        opts["basic_auth"] = (s.es_username, s.es_password)
+    if s.es_ca_certs:
+        opts["ca_certs"] = s.es_ca_certs
+    if any(h.startswith("https://") for h in s.es_hosts):
+        opts["verify_certs"] = s.es_verify_certs
+        if not s.es_verify_certs:
+            opts["ssl_show_warn"] = False
     opts.update(kwargs)
-    return Elasticsearch(s.es_url, **opts)
+    return Elasticsearch(list(s.es_hosts), **opts)
+
+
+def es_url(es: Elasticsearch) -> str:
+    """The URLs a client talks to, comma-separated (for messages; never carries credentials)."""
+    try:
+        return ",".join(str(node.base_url) for node in es.transport.node_pool.all())
+    except Exception:  # pragma: no cover - a client without a node pool
+        return "<unknown Elasticsearch>"
+
+
+def wrap(es: Elasticsearch, what: str, exc: Exception) -> StoreError:
+    """The one translation of a client exception into a `StoreError` subclass naming the URL and operation."""
+    if isinstance(exc, NotFoundError):
+        return IndexMissing(f"Elasticsearch at {es_url(es)}: {what}: not found (run `newsmon es setup` or check "
+                            f"NEWSMON_INDEX_PREFIX): {exc}")
+    if isinstance(exc, BadRequestError):
+        return BadRequest(f"Elasticsearch at {es_url(es)} rejected {what}: {exc}")
+    if isinstance(exc, ESConnectionError):
+        detail = getattr(exc, "message", None) or str(exc)
+        return Unreachable(f"Elasticsearch at {es_url(es)} is unreachable ({what}; set NEWSMON_ES_URL or run "
+                           f"`newsmon es start`): {detail}")
+    return StoreError(f"Elasticsearch at {es_url(es)}: {what}: {exc}")
 
 
 def ping(es: Elasticsearch) -> dict[str, Any]:
@@ -124,70 +101,61 @@ def ping(es: Elasticsearch) -> dict[str, Any]:
     try:
         return dict(es.options(request_timeout=5, max_retries=0).cluster.health())
     except (TransportError, ApiError) as exc:
-        raise StoreError(f"Elasticsearch at {_url(es)} is unreachable: {exc}") from exc
+        raise wrap(es, "health check", exc) from exc
 
 
-def es_url(es: Elasticsearch) -> str:
-    """The URL a client talks to (for messages and for worker processes)."""
-    return _url(es)
+# ---------------------------------------------------------------- schema (setup) and verification
 
 
-def _url(es: Elasticsearch) -> str:
-    try:
-        node = es.transport.node_pool.all()[0]
-        return str(node.base_url)
-    except Exception:
-        return os.environ.get("NEWSMON_ES_URL", "http://127.0.0.1:9200")
-
-
-def _template_body(name: str, pattern: str, extra_aliases: dict[str, Any] | None = None) -> dict[str, Any]:
-    body = mapping(name)
-    settings = dict(body.get("settings", {}))
-    shards = os.environ.get("NEWSMON_ES_SHARDS")
-    replicas = os.environ.get("NEWSMON_ES_REPLICAS")
-    if shards:
-        settings["number_of_shards"] = int(shards)
-    if replicas:
-        settings["number_of_replicas"] = int(replicas)
-    template: dict[str, Any] = {"settings": settings, "mappings": body["mappings"]}
-    if extra_aliases:
-        template["aliases"] = extra_aliases
-    return {"index_patterns": [pattern], "template": template, "priority": 200 + len(pattern)}
-
-
-def ensure_indices(es: Elasticsearch, names: IndexNames) -> list[str]:
-    """Create templates, indices and aliases if missing (idempotent); return what was created."""
+def ensure_indices(es: Elasticsearch, names: IndexNames, settings: Settings | None = None) -> list[str]:
+    """Create templates, indices and aliases if missing (idempotent); return what was created. Setup only."""
+    s = settings or Settings.from_env()
     created: list[str] = []
     try:
-        es.indices.put_index_template(
-            name=names.articles, **_template_body("articles", f"{names.prefix}-articles-*")
-        )
-        for key, index in (
-            ("items", names.items),
-            ("feed_state", names.feed_state),
-            ("alerts", names.alerts),
-            ("alert_cursors", names.alert_cursors),
-        ):
-            es.indices.put_index_template(name=index, **_template_body(key, index))
+        for tname, body in schema.templates(names, s).items():
+            es.indices.put_index_template(name=tname, **body)
         if not es.indices.exists(index=names.articles_concrete):
-            es.indices.create(
-                index=names.articles_concrete,
-                aliases={names.articles: {}, names.articles_write: {"is_write_index": True}},
-            )
-            created.append(names.articles_concrete)
-        else:  # fields added since the index was created (e.g. `cluster_minhash`): additive, so applied in place
-            es.indices.put_mapping(index=names.articles, properties=mapping("articles")["mappings"]["properties"])
-        for index in (names.items, names.feed_state, names.alerts, names.alert_cursors):
-            if not es.indices.exists(index=index):
-                es.indices.create(index=index)
+            if _create(es, names.articles_concrete,
+                       aliases={names.articles: {}, names.articles_write: {"is_write_index": True}}):
+                created.append(names.articles_concrete)
+        else:  # fields added since the index was created: additive, so applied in place
+            es.indices.put_mapping(index=names.articles,
+                                   properties=schema.mapping("articles")["mappings"]["properties"])
+        for index in names.plain_indices().values():
+            if not es.indices.exists(index=index) and _create(es, index):
                 created.append(index)
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"creating indices for prefix {names.prefix!r}", exc) from exc
+    return created
+
+
+def _create(es: Elasticsearch, index: str, **kwargs: Any) -> bool:
+    """Create one index; False when another worker created it concurrently."""
+    try:
+        es.indices.create(index=index, **kwargs)
+        return True
     except ApiError as exc:
         if getattr(exc, "error", "") == "resource_already_exists_exception":
-            return created  # another worker created it concurrently
-        raise StoreError(f"cannot create indices for prefix {names.prefix!r} at {_url(es)}: {exc}") from exc
-    except TransportError as exc:
-        raise StoreError(f"Elasticsearch at {_url(es)} is unreachable: {exc}") from exc
-    return created
+            return False
+        raise
+
+
+def missing_indices(es: Elasticsearch, names: IndexNames) -> list[str]:
+    """The indices and aliases of `names` that do not exist."""
+    try:
+        return [i for i in names.required() if not es.indices.exists(index=i)]
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"checking indices of prefix {names.prefix!r}", exc) from exc
+
+
+def verify_indices(es: Elasticsearch, names: IndexNames) -> None:
+    """Fail with `IndexMissing` naming what is missing when setup has not run for this prefix (jobs call this)."""
+    missing = missing_indices(es, names)
+    if missing:
+        raise IndexMissing(
+            f"Elasticsearch at {es_url(es)} lacks {', '.join(missing)}: run `newsmon es setup` "
+            f"(or the setup service) for prefix {names.prefix!r} first"
+        )
 
 
 def delete_indices(es: Elasticsearch, names: IndexNames) -> None:
@@ -198,16 +166,101 @@ def delete_indices(es: Elasticsearch, names: IndexNames) -> None:
         concrete.extend(es.indices.get(index=pattern, expand_wildcards="all", allow_no_indices=True))
     if concrete:
         es.indices.delete(index=",".join(sorted(set(concrete))), ignore_unavailable=True)
-    for tname in (names.articles, names.items, names.feed_state, names.alerts, names.alert_cursors):
+    for tname in names.template_names():
         try:
             es.indices.delete_index_template(name=tname)
         except NotFoundError:
             pass
 
 
-def iso(dt: datetime | None) -> str | None:
-    """ISO-8601 with offset for Elasticsearch dates."""
-    return dt.isoformat() if dt else None
+# ---------------------------------------------------------------- generic operations
+
+
+def search(es: Elasticsearch, index: str, **body: Any) -> dict[str, Any]:
+    """One search request; `IndexMissing`, `BadRequest`, `Unreachable` or `StoreError` on failure."""
+    try:
+        return dict(es.search(index=index, **body))
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"searching {index}", exc) from exc
+
+
+def search_hits(es: Elasticsearch, index: str, **body: Any) -> list[dict[str, Any]]:
+    """The hits of one search request."""
+    return list(search(es, index, **body)["hits"]["hits"])
+
+
+def msearch(es: Elasticsearch, searches: list[dict[str, Any]], what: str = "multi-search") -> list[dict[str, Any]]:
+    """One `_msearch` round trip; the per-search responses in order."""
+    try:
+        return list(es.msearch(searches=searches)["responses"])
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, what, exc) from exc
+
+
+def count(es: Elasticsearch, index: str, query: dict[str, Any] | None = None) -> int:
+    """Number of documents matching `query` (all when None)."""
+    try:
+        return int(es.count(index=index, query=query)["count"] if query else es.count(index=index)["count"])
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"counting {index}", exc) from exc
+
+
+def get_source(es: Elasticsearch, index: str, doc_id: str) -> dict[str, Any] | None:
+    """One document's `_source` by id (real-time), or None when it does not exist."""
+    try:
+        return dict(es.get(index=index, id=doc_id)["_source"])
+    except NotFoundError:
+        return None
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"reading {index}/{doc_id}", exc) from exc
+
+
+def put_doc(es: Elasticsearch, index: str, doc_id: str, document: dict[str, Any], **kwargs: Any) -> None:
+    """Index (create or replace) one document by id."""
+    try:
+        es.index(index=index, id=doc_id, document=document, **kwargs)
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"writing {index}/{doc_id}", exc) from exc
+
+
+def bulk_ops(es: Elasticsearch, operations: list[dict[str, Any]], what: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """One raw `_bulk` request (create with op_type, guarded updates); the per-item results in order."""
+    try:
+        return list(es.bulk(operations=operations, **kwargs)["items"])
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, what, exc) from exc
+
+
+def refresh(es: Elasticsearch, index: str) -> None:
+    """Make recent writes to `index` (a name, alias, pattern or comma list) visible to search."""
+    try:
+        es.indices.refresh(index=index)
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"refreshing {index}", exc) from exc
+
+
+def index_exists(es: Elasticsearch, index: str) -> bool:
+    try:
+        return bool(es.indices.exists(index=index))
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"checking {index}", exc) from exc
+
+
+def index_stats(es: Elasticsearch, pattern: str) -> dict[str, Any]:
+    """Per-index statistics (`_stats`) of the indices matching `pattern`."""
+    try:
+        return dict(es.indices.stats(index=pattern)["indices"])
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"reading stats of {pattern}", exc) from exc
+
+
+def cluster_nodes(es: Elasticsearch) -> list[dict[str, Any]]:
+    """One row per node of the cluster (`_cat/nodes`)."""
+    try:
+        rows: Any = es.cat.nodes(format="json", h="name,ip,http_address,node.role,master,heap.percent").body
+        return [dict(r) for r in rows]
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, "listing nodes", exc) from exc
 
 
 @dataclass(slots=True)
@@ -272,7 +325,7 @@ def bulk(
     except BulkIndexError as exc:  # pragma: no cover - raise_on_error=False
         raise StoreError(str(exc)) from exc
     except TransportError as exc:
-        raise StoreError(f"Elasticsearch at {_url(es)} failed during bulk indexing: {exc}") from exc
+        raise wrap(es, "bulk indexing", exc) from exc
     for doc_id, err in errors.items():
         log.error("indexing document %s failed: %s", doc_id, err)
     return BulkOutcome(outcomes, errors)
@@ -288,8 +341,8 @@ def mget_sources(
         resp = es.mget(index=index, ids=list(ids), source_includes=list(fields) if fields else None)
     except NotFoundError:
         return {}
-    except TransportError as exc:
-        raise StoreError(f"Elasticsearch at {_url(es)} is unreachable: {exc}") from exc
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"reading {index}", exc) from exc
     return {d["_id"]: d.get("_source", {}) for d in resp["docs"] if d.get("found")}
 
 
@@ -301,8 +354,8 @@ def existing_ids(es: Elasticsearch, index: str, ids: Sequence[str], chunk: int =
             resp = es.mget(index=index, ids=list(ids[start : start + chunk]), source=False)
         except NotFoundError:
             return found
-        except TransportError as exc:
-            raise StoreError(f"Elasticsearch at {_url(es)} is unreachable: {exc}") from exc
+        except (ApiError, TransportError) as exc:
+            raise wrap(es, f"reading {index}", exc) from exc
         found.update(d["_id"] for d in resp["docs"] if d.get("found"))
     return found
 
@@ -314,7 +367,10 @@ def scan_all(
     """Iterate every matching hit with point-in-time + search_after (no scroll state left behind); `source`,
     when given, is the `_source` filter (a field list, or False), `docvalue_fields` fields read from doc values
     (in each hit's `fields`; with `source=False` no document body is parsed)."""
-    pit = es.open_point_in_time(index=index, keep_alive="2m")["id"]
+    try:
+        pit = es.open_point_in_time(index=index, keep_alive="2m")["id"]
+    except (ApiError, TransportError) as exc:
+        raise wrap(es, f"scanning {index}", exc) from exc
     try:
         search_after: list[Any] | None = None
         while True:
@@ -330,7 +386,10 @@ def scan_all(
                 body["docvalue_fields"] = docvalue_fields
             if search_after:
                 body["search_after"] = search_after
-            resp = es.search(**body)
+            try:
+                resp = es.search(**body)
+            except (ApiError, TransportError) as exc:
+                raise wrap(es, f"scanning {index}", exc) from exc
             hits = resp["hits"]["hits"]
             if not hits:
                 return

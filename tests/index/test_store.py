@@ -6,7 +6,7 @@ import uuid
 
 from elasticsearch import Elasticsearch
 
-from pipeline.index import store
+from pipeline.index import schema, store
 
 
 def _doc(i: int, ingested: str = "2026-11-01T00:00:00+00:00") -> dict[str, object]:
@@ -36,7 +36,7 @@ def test_indices_come_from_templates_with_read_and_write_aliases(es: Elasticsear
 def test_fields_added_to_the_mapping_reach_an_existing_articles_index(es: Elasticsearch):
     """An articles index created by an older release (without `cluster_minhash`) gets the field in place."""
     names = store.IndexNames(f"test-{uuid.uuid4().hex[:10]}")
-    old = store.mapping("articles")["mappings"]
+    old = schema.mapping("articles")["mappings"]
     old = {**old, "properties": {k: v for k, v in old["properties"].items() if k != "cluster_minhash"}}
     es.indices.create(index=names.articles_concrete, mappings=old,
                       aliases={names.articles: {}, names.articles_write: {"is_write_index": True}})
@@ -89,5 +89,5 @@ def test_per_document_failures_are_reported_not_dropped(es: Elasticsearch, index
 
 
 def test_field_names_cover_nested_facets():
-    names = store.field_names("articles")
+    names = schema.field_names("articles")
     assert {"entities.person", "source.name", "title.raw", "topics", "story_id", "ingested_at"} <= names

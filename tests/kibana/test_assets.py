@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pipeline.core.settings import DEFAULT_PREFIX
-from pipeline.index import store
+from pipeline.index import schema, store
 from pipeline.kibana import assets as kibana
 
 ASSETS = Path(__file__).resolve().parents[2] / "kibana"
@@ -79,7 +79,7 @@ def test_ndjson_objects_are_well_formed() -> None:
 
 
 def test_every_referenced_field_exists_in_the_mapping() -> None:
-    mapping_fields = store.field_names("articles")
+    mapping_fields = schema.field_names("articles")
     used = kibana.referenced_fields(objects()) | kibana.referenced_fields(json.loads(RULE.read_text("utf-8")))
     assert {"ingested_at", "published_at", "topics", "story_id", "title", "entities.person"} <= used
     assert used <= mapping_fields, f"fields missing from the mapping: {sorted(used - mapping_fields)}"
@@ -90,7 +90,7 @@ def test_field_checker_catches_unknown_fields() -> None:
     search = {"columns": ["title", "bogus"], "searchSourceJSON": json.dumps({"query": {"query": "nope : x"}})}
     found = kibana.referenced_fields([panel, search])
     assert {"entities.peson", "bogus", "nope", "title"} <= found
-    assert not found <= store.field_names("articles")
+    assert not found <= schema.field_names("articles")
 
 
 def test_rule_example() -> None:
