@@ -1,25 +1,25 @@
-"""news_alerts: run the alert rules whenever news_ingest updates the articles Asset, and every 15 minutes anyway.
+"""news_alerts: run the alert rules whenever news_ingest updates the articles Asset, and on NEWSMON_ALERTS_CRON anyway.
 
-Thin wiring only: the work is in pipeline.alerts.engine (via pipeline.jobs.tasks.run_alerts), also `newsmon alerts run`.
+Thin wiring only: the work is in pipeline.alerts (via pipeline.jobs.tasks.run_alerts), also `newsmon alerts run`.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pendulum
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
+from pipeline.core.settings import DagSettings
 from pipeline.jobs.tasks import ARTICLES_ASSET_URI, default_args
 
-ARTICLES = Asset(name="newsmon_articles", uri=ARTICLES_ASSET_URI)
-FALLBACK_CRON = os.environ.get("NEWSMON_ALERTS_CRON", "*/15 * * * *")
+KNOBS = DagSettings.from_env()
+ARTICLES = Asset(name=KNOBS.asset_name, uri=ARTICLES_ASSET_URI)
 
 
 @dag(
     dag_id="news_alerts",
-    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable(FALLBACK_CRON, timezone="UTC"), assets=[ARTICLES]),
+    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable(KNOBS.alerts_cron, timezone="UTC"), assets=[ARTICLES]),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 DEFAULT_ES_URL = "http://127.0.0.1:9200"
@@ -93,6 +93,15 @@ KNOB_BY_ENV: dict[str, Knob] = {k.env: k for k in KNOBS}
 ENV_VARS: dict[str, tuple[str, str]] = {k.env: (k.default, k.help) for k in KNOBS}
 
 
+def markdown_table() -> str:
+    """The README's settings table, generated from `KNOBS` (`python -m pipeline.core.settings`)."""
+    rows = ["| variable | default | group | meaning |", "|---|---|---|---|"]
+    for k in KNOBS:
+        default = f"`{k.default}`" if k.default else "unset"
+        rows.append(f"| `{k.env}` | {default} | {k.group} | {k.help} |")
+    return "\n".join(rows)
+
+
 def environ() -> Mapping[str, str]:
     """The process environment (the one place that reads it); channels look their secrets up here."""
     return os.environ
@@ -171,10 +180,54 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
+    @classmethod
+    def from_connection(
+        cls,
+        *,
+        host: str | None,
+        port: int | None = None,
+        schema: str | None = None,
+        conn_type: str | None = None,
+        login: str | None = None,
+        password: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+        base: Settings | None = None,
+    ) -> Settings:
+        """Settings from an Airflow Connection's fields (pure: the caller looks the Connection up).
+
+        `host` may be a bare host (with `port` and the scheme from `conn_type`/`schema`), a URL, or several URLs
+        comma-separated; extras: `hosts` (a list or comma-separated URLs, wins over `host`), `ca_certs`,
+        `verify_certs`, `index_prefix`. Login and password become basic auth; nothing is written to the
+        environment, so one long-lived worker can serve tasks of different Connections.
+        """
+        b = base or cls.from_env()
+        ex = dict(extra or {})
+        hosts_extra = ex.get("hosts")
+        if hosts_extra:
+            hosts = split_hosts(",".join(hosts_extra) if isinstance(hosts_extra, list) else str(hosts_extra))
+        elif host and "://" in host:
+            hosts = split_hosts(host)
+        elif host:
+            scheme = conn_type if conn_type in ("http", "https") else (schema if schema in ("http", "https")
+                                                                       else "http")
+            hosts = (f"{scheme}://{host}:{port}" if port else f"{scheme}://{host}",)
+        else:
+            hosts = b.es_hosts
+        verify = ex.get("verify_certs", b.es_verify_certs)
+        if isinstance(verify, str):
+            verify = verify.strip().lower() in ("1", "true", "yes", "on")
+        return replace(
+            b,
+            es_hosts=hosts,
+            es_username=login or b.es_username,
+            es_password=password or b.es_password,
+            es_ca_certs=str(ex["ca_certs"]) if ex.get("ca_certs") else b.es_ca_certs,
+            es_verify_certs=bool(verify),
+            index_prefix=str(ex.get("index_prefix") or b.index_prefix),
+        )
+
     def with_hosts(self, hosts: tuple[str, ...] | list[str] | str) -> Settings:
         """A copy pointing at other hosts (a URL string may list several, comma-separated)."""
-        from dataclasses import replace
-
         parsed = split_hosts(hosts) if isinstance(hosts, str) else tuple(h.rstrip("/") for h in hosts)
         return replace(self, es_hosts=parsed)
 
@@ -200,3 +253,7 @@ class DagSettings:
             asset_name=value("NEWSMON_ASSET_NAME", env),
             es_conn_id=value("NEWSMON_ES_CONN_ID", env),
         )
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerates the README table
+    print(markdown_table())

@@ -6,18 +6,15 @@ DAG files only wire these; each returns a small dict (ids and counts, never arti
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlunsplit
 
-from pipeline.core.settings import Settings
+from pipeline.core.settings import DagSettings, Settings
 
 log = logging.getLogger(__name__)
 
 ARTICLES_ASSET_URI = "newsmon://articles"
-ES_CONN_ID = "newsmon_es"
 
 
 def utcnow() -> datetime:
@@ -25,24 +22,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def settings_from_airflow(conn_id: str = ES_CONN_ID) -> Settings:
-    """ES URL from the Airflow Connection `newsmon_es` when defined, else NEWSMON_ES_URL (and its default)."""
+def settings_from_airflow(conn_id: str | None = None) -> Settings:
+    """Settings from the Airflow Connection (`NEWSMON_ES_CONN_ID`, default `newsmon_es`) when it exists, else the
+    environment. The Connection's login/password/extras go into the returned value, never into `os.environ`."""
     base = Settings.from_env()
+    conn_id = conn_id or DagSettings.from_env().es_conn_id
     try:
         from airflow.sdk import BaseHook
 
         conn = BaseHook.get_connection(conn_id)
-    except Exception:  # not under Airflow, or no such connection: env var fallback
+    except Exception:  # not under Airflow, or no such connection: the environment's settings
         return base
-    scheme = conn.conn_type if conn.conn_type in ("http", "https") else (conn.schema or "http")
-    if conn.login and conn.password:
-        os.environ.setdefault("NEWSMON_ES_USER_NAME", conn.login)
-        os.environ.setdefault("NEWSMON_ES_PASSWORD", conn.password)
-    host = conn.host or "127.0.0.1"
-    if "://" in host:
-        return Settings(es_url=host.rstrip("/"), index_prefix=base.index_prefix)
-    netloc = f"{host}:{conn.port}" if conn.port else host
-    return Settings(es_url=urlunsplit((scheme, netloc, "", "", "")), index_prefix=base.index_prefix)
+    return Settings.from_connection(host=conn.host, port=conn.port, schema=conn.schema, conn_type=conn.conn_type,
+                                   login=conn.login, password=conn.password, extra=conn.extra_dejson, base=base)
 
 
 def list_feed_names(feeds_path: str | None = None) -> list[str]:
@@ -63,7 +55,7 @@ def ingest_one(feed_name: str, feeds_path: str | None = None, settings: Settings
     feed = feeds.by_name(feed_name)
     es = store.connect(settings)
     names = store.IndexNames(settings.index_prefix)
-    store.ensure_indices(es, names)
+    store.verify_indices(es, names)
     run = ingest.run_feed(feed, es=es, names=names, comps=ingest.Components(), now=utcnow(),
                           defaults=feeds.defaults)
     summary = run.summary()
@@ -73,8 +65,9 @@ def ingest_one(feed_name: str, feeds_path: str | None = None, settings: Settings
     return summary
 
 
-def summarise(results: Iterable[dict[str, Any]], settings: Settings | None = None) -> dict[str, Any]:
-    """Merge stories split across parallel feed tasks, then per-status totals; raises if every feed failed."""
+def merge_stories_and_total(results: Iterable[dict[str, Any]], settings: Settings | None = None) -> dict[str, Any]:
+    """Merge stories split across parallel feed tasks (a write), then per-status totals; raises if every feed
+    failed. Assumes one news_ingest run at a time (`max_active_runs=1`): see `reconcile_stories`."""
     from pipeline.index import store
     from pipeline.jobs import runner as ingest
 
@@ -108,19 +101,20 @@ def run_alerts(rules_path: str | None = None, settings: Settings | None = None) 
     settings = settings or settings_from_airflow()
     es = store.connect(settings)
     names = store.IndexNames(settings.index_prefix)
-    store.ensure_indices(es, names)
+    store.verify_indices(es, names)
     report = alert.run_alerts(es, names, alert.load_alert_rules(rules_path), utcnow())
     log.info("alerts: %s", report.summary())
     return report.to_dict()
 
 
-def default_args(retry_delay_s: int, max_retry_delay_min: int) -> dict[str, Any]:
-    """Task defaults shared by the DAGs: 3 retries with exponential backoff and a clear failure log line."""
+def default_args(retry_delay_s: int, max_retry_delay_min: int, retries: int | None = None) -> dict[str, Any]:
+    """Task defaults shared by the DAGs: retries (`NEWSMON_TASK_RETRIES`, default 3) with exponential backoff and
+    a clear failure log line."""
     from datetime import timedelta
 
     return {
         "owner": "newsmon",
-        "retries": 3,
+        "retries": DagSettings.from_env().task_retries if retries is None else retries,
         "retry_delay": timedelta(seconds=retry_delay_s),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=max_retry_delay_min),

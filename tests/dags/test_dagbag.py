@@ -65,12 +65,12 @@ def test_parse_is_fast_and_offline(airflow_db: Path, path: Path, monkeypatch: py
 
 def test_ingest_shape(dagbag: Any) -> None:
     dag = dagbag.get_dag("news_ingest")
-    assert set(dag.task_ids) == {"list_feeds", "ingest_feed", "summarise"}
+    assert set(dag.task_ids) == {"list_feeds", "ingest_feed", "merge_stories_and_total"}
     ingest = dag.get_task("ingest_feed")
     assert ingest.upstream_task_ids == {"list_feeds"}
-    assert dag.get_task("summarise").upstream_task_ids == {"ingest_feed"}
+    assert dag.get_task("merge_stories_and_total").upstream_task_ids == {"ingest_feed"}
     assert ingest.max_active_tis_per_dagrun and ingest.max_active_tis_per_dagrun >= 1
-    outlets = dag.get_task("summarise").outlets
+    outlets = dag.get_task("merge_stories_and_total").outlets
     assert [o.uri.rstrip("/") for o in outlets] == [ARTICLES_ASSET_URI]  # Airflow normalises to a trailing /
 
 
@@ -85,7 +85,7 @@ def test_alerts_runs_on_the_articles_asset_or_cron(dagbag: Any) -> None:
     alerts, ingest = dagbag.get_dag("news_alerts"), dagbag.get_dag("news_ingest")
     assert set(alerts.task_ids) == {"run_alert_rules"}
     scheduled_on = list(alerts.timetable.asset_condition.objects)
-    assert scheduled_on == list(ingest.get_task("summarise").outlets)  # the Asset ingest emits wakes alerts
+    assert scheduled_on == list(ingest.get_task("merge_stories_and_total").outlets)  # the Asset ingest emits wakes alerts
     assert _core(alerts.timetable).summary == "Asset or */15 * * * *"
     assert _core(ingest.timetable).summary == str(timedelta(minutes=10))
 
