@@ -9,6 +9,54 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+
+
+class FeedOutcome(StrEnum):
+    """How one feed's pass ended (a `str`, so it is counted, logged and stored as its value)."""
+
+    FETCHED = "fetched"
+    NOT_MODIFIED = "not-modified"
+    ERROR = "error"
+
+
+class ItemOutcome(StrEnum):
+    """How one item's pass ended; each is counted per feed and per run."""
+
+    INDEXED = "indexed"  # new topical story
+    UPDATED = "updated"  # changed topical story
+    ARCHIVED = "archived"  # not topical; kept in the items archive
+    DUPLICATE = "duplicate"  # seen before, unchanged
+    DUPLICATE_IN_FEED = "duplicate-in-feed"  # the same URL twice in one feed body
+    BAD_ITEM = "bad-item"  # could not be normalised (no link, ...)
+    FAILED = "failed"  # Elasticsearch refused it
+
+
+class ProblemKind(StrEnum):
+    """What kind of fault a parse problem is; the ingest runner decides on the kind, never on message text."""
+
+    NOT_A_FEED = "not-a-feed"  # HTML, JSON, binary, empty, no RSS/Atom root: the feed is unparseable
+    HOSTILE = "hostile"  # entity declarations removed
+    MEDIA_TYPE = "media-type"  # served with a non-XML media type
+    ENCODING = "encoding"  # declared and actual character encodings disagree or are unknown
+    PARSER = "parser"  # feedparser itself failed
+    MALFORMED = "malformed"  # XML not well-formed (parsed leniently)
+    EMPTY = "empty"  # a feed without items
+    ITEM = "item"  # one entry's date or link is unusable
+
+
+class Problem(str):
+    """A problem found in a feed: its message (this string, as logged and shown) plus a typed `kind`."""
+
+    kind: ProblemKind
+
+    def __new__(cls, kind: ProblemKind, message: str) -> Problem:
+        obj = super().__new__(cls, message)
+        obj.kind = kind
+        return obj
+
+    def __reduce__(self) -> tuple[type[Problem], tuple[ProblemKind, str]]:  # picklable for worker processes
+        return (Problem, (self.kind, str(self)))
 
 
 @dataclass(frozen=True, slots=True)

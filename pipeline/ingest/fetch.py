@@ -21,12 +21,13 @@ from typing import Any
 
 import httpx
 
+from pipeline.core.records import FeedOutcome
+from pipeline.core.timeutil import iso_utc, parse_iso
 from pipeline.ingest.feeds import FeedConfig, FetchDefaults
 
-FETCHED = "fetched"
-NOT_MODIFIED = "not-modified"
-ERROR = "error"
-OUTCOMES = (FETCHED, NOT_MODIFIED, ERROR)
+FETCHED = FeedOutcome.FETCHED
+NOT_MODIFIED = FeedOutcome.NOT_MODIFIED
+ERROR = FeedOutcome.ERROR
 
 MAX_BACKOFF = timedelta(hours=6)  # longest wait between polls of a failing feed
 MAX_RETRY_AFTER = timedelta(hours=24)  # a server's Retry-After is honoured up to this
@@ -39,20 +40,9 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 52
 Sleep = Callable[[float], None]
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value is not None else None
-
-
-def _from_iso(value: Any) -> datetime | None:
-    if not value:
-        return None
-    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
 @dataclass(slots=True)
 class FeedState:
-    """What we remember about one feed between polls (stored per feed by the lead's state store)."""
+    """What we remember about one feed between polls (persisted by `pipeline.ingest.feedstate`)."""
 
     feed_name: str
     url: str
@@ -74,7 +64,7 @@ class FeedState:
         """A JSON-ready dict (datetimes as ISO 8601 UTC strings)."""
         doc = asdict(self)
         for key in self._DATES:
-            doc[key] = _iso(doc[key])
+            doc[key] = iso_utc(doc[key])
         return doc
 
     @classmethod
@@ -84,7 +74,7 @@ class FeedState:
         values = {k: v for k, v in doc.items() if k in known}
         for key in cls._DATES:
             if key in values:
-                values[key] = _from_iso(values[key])
+                values[key] = parse_iso(values[key])
         values["consecutive_failures"] = int(values.get("consecutive_failures") or 0)
         values["items_last_fetch"] = int(values.get("items_last_fetch") or 0)
         return cls(**values)
@@ -101,7 +91,7 @@ class FetchResult:
 
     feed_name: str
     url: str
-    outcome: str  # fetched | not-modified | error
+    outcome: FeedOutcome
     status: int | None = None
     body: bytes | None = None  # only for `fetched`
     content_type: str | None = None

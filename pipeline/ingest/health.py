@@ -7,6 +7,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from pipeline.core.timeutil import iso
 from pipeline.index import store
 from pipeline.ingest.feeds import FeedsFile
 
@@ -15,11 +16,12 @@ def feed_health(es: Elasticsearch, names: store.IndexNames, feeds: FeedsFile, no
     """One row per configured feed (enabled or not), in config order."""
     states = store.mget_sources(es, names.feed_state, [f.name for f in feeds.feeds])
     counts: dict[str, int] = {}
-    es.indices.refresh(index=names.items)  # the archive refreshes only every 30 s on its own
-    resp = es.search(
-        index=names.items,
+    store.refresh(es, names.items)  # the archive refreshes only every 30 s on its own
+    resp = store.search(
+        es,
+        names.items,
         size=0,
-        query={"range": {"ingested_at": {"gte": store.iso(now - timedelta(hours=24))}}},
+        query={"range": {"ingested_at": {"gte": iso(now - timedelta(hours=24))}}},
         aggs={"by_feed": {"terms": {"field": "source.feed", "size": max(10, len(feeds.feeds) * 2)}}},
     )
     for b in resp["aggregations"]["by_feed"]["buckets"]:

@@ -28,7 +28,10 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from pipeline.core.records import FeedItem
+from pipeline.core.records import FeedItem, Problem, ProblemKind
+
+NOT_A_FEED = ProblemKind.NOT_A_FEED
+ENCODING = ProblemKind.ENCODING
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
 _DOCTYPE_SUBSET = re.compile(
@@ -56,7 +59,7 @@ class ParseResult:
     """Items parsed from one feed body, with every problem named (bozo and others)."""
 
     items: list[FeedItem] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     feed_title: str | None = None
     feed_language: str | None = None
     version: str = ""  # feedparser's format name: rss20, rss10, rss091u, atom10, atom03, ... ("" = unknown)
@@ -124,20 +127,20 @@ def _codec_name(name: str | None) -> str | None:
         return None
 
 
-def _sniff_not_a_feed(head: bytes, media: str) -> str | None:
+def _sniff_not_a_feed(head: bytes, media: str) -> Problem | None:
     """A problem string when the (start of the) body is obviously not XML at all."""
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
-        return "not a feed: empty body"
+        return Problem(NOT_A_FEED, "not a feed: empty body")
     if stripped.startswith(b"\x1f\x8b"):
-        return "not a feed: body is gzip-compressed data (server sent it without Content-Encoding)"
+        return Problem(NOT_A_FEED, "not a feed: body is gzip-compressed data (server sent it without Content-Encoding)")
     if stripped[:1] in (b"{", b"[") or media == "application/json" or media.endswith("+json"):
-        return "not a feed: got JSON"
+        return Problem(NOT_A_FEED, "not a feed: got JSON")
     sample = stripped[:512]
     if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 10:
-        return "not a feed: binary data"
+        return Problem(NOT_A_FEED, "not a feed: binary data")
     if not stripped.startswith(b"<"):
-        return "not a feed: body is not XML (does not start with '<')"
+        return Problem(NOT_A_FEED, "not a feed: body is not XML (does not start with '<')")
     return None
 
 
@@ -148,7 +151,7 @@ def _looks_like_html(head: bytes, media: str) -> bool:
     return lower.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<!doctype html") or bool(re.search(rb"<html[\s>]", lower))
 
 
-def _html_problem(body: bytes, feed_url: str) -> str:
+def _html_problem(body: bytes, feed_url: str) -> Problem:
     problem = "not a feed: got an HTML page"
     match = _FEED_ALTERNATE.search(body[:200_000])
     if match:
@@ -156,7 +159,7 @@ def _html_problem(body: bytes, feed_url: str) -> str:
         if href:
             url = urljoin(feed_url, html.unescape(href.group(1).decode("utf-8", "replace")))
             problem += f" (it advertises a feed at {url})"
-    return problem
+    return Problem(NOT_A_FEED, problem)
 
 
 def _struct_to_utc(value: Any) -> datetime | None:
@@ -180,13 +183,13 @@ def _parse_date_fallback(raw: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _entry_date(entry: Any, key: str, index: int, problems: list[str]) -> datetime | None:
+def _entry_date(entry: Any, key: str, index: int, problems: list[Problem]) -> datetime | None:
     raw = entry.get(key)
     parsed = _struct_to_utc(entry.get(f"{key}_parsed"))
     if parsed is None and isinstance(raw, str) and raw.strip():
         parsed = _parse_date_fallback(raw)
         if parsed is None and not (key == "updated" and raw == entry.get("published")):
-            problems.append(f"item {index}: unparseable {key} date {raw.strip()[:60]!r}")
+            problems.append(Problem(ProblemKind.ITEM, f"item {index}: unparseable {key} date {raw.strip()[:60]!r}"))
     return parsed
 
 
@@ -207,7 +210,7 @@ def _absolute_http(link: str | None, base: str) -> tuple[str | None, str | None]
 
 
 def _entry_to_item(entry: Any, index: int, feed_name: str, feed_url: str, feed_lang: str | None,
-                   problems: list[str]) -> FeedItem:  # fmt: skip
+                   problems: list[Problem]) -> FeedItem:  # fmt: skip
     title = _as_html(entry.get("title_detail"), entry.get("title", "") or "")
     guid = entry.get("id") or None
     guid_is_permalink = bool(entry.get("guidislink"))
@@ -217,7 +220,7 @@ def _entry_to_item(entry: Any, index: int, feed_name: str, feed_url: str, feed_l
         raw_link = None
     link, link_problem = _absolute_http(raw_link, feed_url)
     if link_problem and not guid_is_permalink:
-        problems.append(f"item {index}: {link_problem}")
+        problems.append(Problem(ProblemKind.ITEM, f"item {index}: {link_problem}"))
     if link is not None:
         guid_is_permalink = guid_is_permalink and link == guid
     if guid_is_permalink and guid:
@@ -228,7 +231,7 @@ def _entry_to_item(entry: Any, index: int, feed_name: str, feed_url: str, feed_l
             guid_is_permalink = False
     if link is None and not guid_is_permalink:
         label = entry.get("title", "") or guid or ""
-        problems.append(f"item {index}: no link ({label[:60]!r})")
+        problems.append(Problem(ProblemKind.ITEM, f"item {index}: no link ({label[:60]!r})"))
     summary = _as_html(entry.get("summary_detail"), entry.get("summary", "") or "")
     contents = entry.get("content") or []
     content = "\n".join(_as_html(c, c.get("value", "") or "") for c in contents if isinstance(c, dict))
@@ -287,12 +290,15 @@ def parse_feed(body: bytes, *, feed_name: str, feed_url: str, content_type: str 
     body, removed = _strip_entity_declarations(body)
     if removed:
         result.problems.append(
-            f"DOCTYPE entity declarations removed ({removed}): entity expansion is not allowed in feeds"
+            Problem(
+                ProblemKind.HOSTILE,
+                f"DOCTYPE entity declarations removed ({removed}): entity expansion is not allowed in feeds",
+            )
         )
 
     is_xml_media = not media or media in _XML_MEDIA or media.endswith("+xml")
     if media and not is_xml_media and media != "text/html":
-        result.problems.append(f"served as {media}, not an XML media type")
+        result.problems.append(Problem(ProblemKind.MEDIA_TYPE, f"served as {media}, not an XML media type"))
     fp_media = media if media.startswith("application/") and media.endswith("+xml") else "application/xml"
     if media == "text/html":
         fp_media = media
@@ -304,8 +310,11 @@ def parse_feed(body: bytes, *, feed_name: str, feed_url: str, content_type: str 
         utf8_side = "utf-8" in (_codec_name(http_charset), _codec_name(xml_charset))
         chosen = "utf-8" if utf8_side and _is_utf8(body) else http_charset
         result.problems.append(
-            f"character encoding mismatch: HTTP charset {http_charset} but XML declaration says "
-            f"{xml_charset}; decoding as {chosen}"
+            Problem(
+                ENCODING,
+                f"character encoding mismatch: HTTP charset {http_charset} but XML declaration says "
+                f"{xml_charset}; decoding as {chosen}",
+            )
         )
         http_charset = chosen
         fp_content_type = fp_media + f"; charset={chosen}"
@@ -320,7 +329,7 @@ def parse_feed(body: bytes, *, feed_name: str, feed_url: str, content_type: str 
             sanitize_html=False,
         )
     except Exception as exc:  # feedparser should never raise; if it does, the feed is at fault
-        result.problems.append(f"parser failure: {type(exc).__name__}: {exc}")
+        result.problems.append(Problem(ProblemKind.PARSER, f"parser failure: {type(exc).__name__}: {exc}"))
         return result
 
     result.version = parsed.get("version", "") or ""
@@ -331,19 +340,27 @@ def parse_feed(body: bytes, *, feed_name: str, feed_url: str, content_type: str 
         else (xml_charset, "XML declaration") if xml_charset
         else ("utf-8", "default")
     )  # fmt: skip
-    already = any(p.startswith("character encoding") for p in result.problems)
+    already = any(p.kind is ENCODING for p in result.problems)
     if not actual:
-        result.problems.append(f"character encoding unknown: {declared} ({source}) and fallbacks all failed")
+        result.problems.append(
+            Problem(ENCODING, f"character encoding unknown: {declared} ({source}) and fallbacks all failed")
+        )
     elif _codec_name(declared) != _codec_name(actual) and not already:
         if _codec_name(declared) is None:
             result.problems.append(
-                f"character encoding mismatch: declared {declared!r} ({source}) is not a known encoding; "
-                f"decoded as {actual}"
+                Problem(
+                    ENCODING,
+                    f"character encoding mismatch: declared {declared!r} ({source}) is not a known encoding; "
+                    f"decoded as {actual}",
+                )
             )
         else:
             result.problems.append(
-                f"character encoding mismatch: declared {declared} ({source}) but the bytes are not valid "
-                f"{declared}; decoded as {actual}"
+                Problem(
+                    ENCODING,
+                    f"character encoding mismatch: declared {declared} ({source}) but the bytes are not valid "
+                    f"{declared}; decoded as {actual}",
+                )
             )
 
     bozo = _bozo_problem(parsed.get("bozo_exception")) if parsed.get("bozo") else None
@@ -357,17 +374,20 @@ def parse_feed(body: bytes, *, feed_name: str, feed_url: str, content_type: str 
                 root = match.group(1).decode("ascii", "replace")
                 break
             result.problems.append(
-                "not a feed: no RSS or Atom root element" + (f" (root element <{root}>)" if root else "")
+                Problem(
+                    NOT_A_FEED,
+                    "not a feed: no RSS or Atom root element" + (f" (root element <{root}>)" if root else ""),
+                )
             )
         return result
     if bozo:
-        result.problems.append(bozo)
+        result.problems.append(Problem(ProblemKind.MALFORMED, bozo))
 
     feed = parsed.get("feed") or {}
     result.feed_title = feed.get("title") or None
     result.feed_language = feed.get("language") or None
     if not entries:
-        result.problems.append("feed has no items")
+        result.problems.append(Problem(ProblemKind.EMPTY, "feed has no items"))
     for index, entry in enumerate(entries):
         result.items.append(_entry_to_item(entry, index, feed_name, feed_url, result.feed_language, result.problems))
     return result

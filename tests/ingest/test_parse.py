@@ -277,3 +277,20 @@ def test_atom_id_before_link_keeps_the_real_link():
     assert first.link == "https://a.example/1" and first.guid == "urn:x:1" and not first.guid_is_permalink
     assert second.link is None and second.guid == "https://b.example/2" and second.guid_is_permalink
     assert not result.problems
+
+
+def test_problems_carry_a_typed_kind_that_survives_pickling() -> None:
+    """The runner decides on `Problem.kind`, never on message text; worker processes get it intact."""
+    import pickle
+
+    from pipeline.core.records import ProblemKind
+
+    html_page = parse_feed(b"<!doctype html><html><body>hi</body></html>", feed_name="f",
+                           feed_url="https://example.org/", content_type="text/html")  # fmt: skip
+    assert ProblemKind.NOT_A_FEED in [p.kind for p in html_page.problems]
+    empty = parse_feed(b'<rss version="2.0"><channel><title>t</title></channel></rss>', feed_name="f",
+                       feed_url="https://example.org/")  # fmt: skip
+    assert [p.kind for p in empty.problems] == [ProblemKind.EMPTY]
+    first = next(p for p in html_page.problems if p.kind is ProblemKind.NOT_A_FEED)
+    copy = pickle.loads(pickle.dumps(first))
+    assert copy == first and copy.kind is ProblemKind.NOT_A_FEED
