@@ -26,16 +26,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.stories.cluster import (
-    WINDOW,
-    Candidate,
-    assign_story_id,
-    cluster_batch,
-    lookup_candidates,
-    lookup_candidates_batch,
-    signature,
-    signature_fields,
-)
+from pipeline.stories.assign import assign_story_id, cluster_batch
+from pipeline.stories.candidate import WINDOW, Candidate
+from pipeline.stories.lookup import lookup_candidates, lookup_candidates_batch
+from pipeline.stories.signature import signature, signature_fields
 
 
 def make_items(n: int, words: int, seed: int = 7) -> list[tuple[str, datetime, str, str]]:
