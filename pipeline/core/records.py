@@ -20,6 +20,13 @@ class FeedOutcome(StrEnum):
     ERROR = "error"
 
 
+class FeedNote(StrEnum):
+    """Extra per-feed counters next to the `FeedOutcome`."""
+
+    UNPARSEABLE = "unparseable"  # fetched, but the body is not a feed (HTML, JSON, ...): the outcome is `error`
+    FEED_PROBLEM = "feed-problem"  # parsed, with problems worth a log line (encoding, malformed XML, ...)
+
+
 class ItemOutcome(StrEnum):
     """How one item's pass ended; each is counted per feed and per run."""
 

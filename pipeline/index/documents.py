@@ -104,3 +104,23 @@ def article_doc(e: Enriched, *, ingested_at: datetime, rules_version: str = "") 
         "cluster_minhash": e.cluster_minhash,
         "rules_version": rules_version,
     }
+
+
+def article_from_item(src: dict[str, Any]) -> Article:
+    """Rebuild the normalised article from its archived `items` document (the inverse of `item_doc`)."""
+    source = src.get("source") or {}
+    return Article(
+        id=src["id"],
+        url=src["url"],
+        title=src.get("title") or "",
+        text=src.get("text") or "",
+        published_at=datetime.fromisoformat(str(src["published_at"])),
+        fetched_at=datetime.fromisoformat(str(src.get("fetched_at") or src["published_at"])),
+        source_name=source.get("name", ""),
+        source_domain=source.get("domain", ""),
+        feed_name=source.get("feed", ""),
+        original_url=src.get("original_url") or src["url"],
+        language=src.get("language"),
+        guid=src.get("guid"),
+        flags=tuple(src.get("flags") or ()),
+    )

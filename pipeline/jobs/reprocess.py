@@ -3,68 +3,39 @@ items after a rules change, without refetching. Items that stop matching leave t
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from pipeline.core.records import Article
+from pipeline.core.timeutil import iso
 from pipeline.index import store
-from pipeline.index.documents import Enriched, article_doc, item_doc
-from pipeline.jobs import runner as ingest
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_duration(text: str) -> timedelta:
-    """`30d`, `12h`, `15m`, `2w` -> timedelta; ValueError naming the bad value otherwise."""
-    m = _DURATION.match(text or "")
-    if not m:
-        raise ValueError(f"invalid duration {text!r}: use a number and a unit, e.g. 30d, 12h, 15m")
-    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+from pipeline.index.documents import article_doc, article_from_item, item_doc
+from pipeline.index.names import IndexNames
+from pipeline.jobs.stages import Components, enrich
+from pipeline.stories.assign import assign_stories
 
 
 def _dt(value: Any) -> datetime:
     return datetime.fromisoformat(str(value))
 
 
-def article_from_item(src: dict[str, Any]) -> Article:
-    """Rebuild the normalised article from its archived document."""
-    source = src.get("source") or {}
-    return Article(
-        id=src["id"],
-        url=src["url"],
-        title=src.get("title") or "",
-        text=src.get("text") or "",
-        published_at=_dt(src["published_at"]),
-        fetched_at=_dt(src.get("fetched_at") or src["published_at"]),
-        source_name=source.get("name", ""),
-        source_domain=source.get("domain", ""),
-        feed_name=source.get("feed", ""),
-        original_url=src.get("original_url") or src["url"],
-        language=src.get("language"),
-        guid=src.get("guid"),
-        flags=tuple(src.get("flags") or ()),
-    )
-
-
 def reprocess(
     es: Elasticsearch,
-    names: store.IndexNames,
+    names: IndexNames,
     *,
     since: datetime,
     now: datetime,
     batch: int = 200,
     progress: bool = False,
-    comps: ingest.Components | None = None,
+    comps: Components | None = None,
 ) -> dict[str, int]:
     """Re-detect every archived item ingested since `since`; return counts of label changes."""
-    comps = comps or ingest.Components()
-    query = {"range": {"ingested_at": {"gte": store.iso(since)}}}
-    es.indices.refresh(index=names.items)  # the archive refreshes only every 30 s: see the latest items too
-    total = es.count(index=names.items, query=query)["count"]
+    comps = comps or Components()
+    store.verify_indices(es, names)
+    query = {"range": {"ingested_at": {"gte": iso(since)}}}
+    store.refresh(es, names.items)  # the archive refreshes only every 30 s: see the latest items too
+    total = store.count(es, names.items, query)
     counts = {"items": 0, "unchanged": 0, "changed": 0, "added": 0, "removed": 0, "failed": 0}
     bar = None
     if progress:
@@ -89,32 +60,32 @@ def reprocess(
     finally:
         if bar:
             bar.stop()
-    es.indices.refresh(index=f"{names.articles},{names.items}")
+    store.refresh(es, f"{names.articles},{names.items}")
     return counts
 
 
 def _flush(
     es: Elasticsearch,
-    names: store.IndexNames,
+    names: IndexNames,
     sources: list[dict[str, Any]],
-    comps: ingest.Components,
+    comps: Components,
     now: datetime,
     counts: dict[str, int],
 ) -> None:
     articles = [article_from_item(s) for s in sources]
     old = {s["id"]: sorted(s.get("topics") or []) for s in sources}
-    enriched = ingest.enrich(articles, comps)
+    enriched = enrich(articles, comps)
     changed = [e for e in enriched if sorted(t.name for t in e.topics) != old[e.article.id]]
     counts["items"] += len(articles)
     counts["unchanged"] += len(articles) - len(changed)
     if not changed:
         return
-    enriched_topical = ingest.assign_stories(es, names.articles, [e for e in changed if e.topical])
+    enriched_topical = assign_stories(es, names.articles, [e for e in changed if e.topical])
     actions: list[dict[str, Any]] = []
     first_seen = {s["id"]: s.get("ingested_at") for s in sources}
     for e in enriched_topical:
         doc = article_doc(e, ingested_at=_dt(first_seen[e.article.id]) if first_seen[e.article.id] else now)
-        doc["updated_at"] = store.iso(now)
+        doc["updated_at"] = iso(now)
         actions.extend(store.upsert_actions(names.articles_write, [doc]))
     removed = [e for e in changed if not e.topical]
     for e in removed:
@@ -133,4 +104,4 @@ def _flush(
             counts["removed"] += 1
 
 
-__all__ = ["Enriched", "parse_duration", "reprocess"]
+__all__ = ["reprocess"]

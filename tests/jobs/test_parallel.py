@@ -10,7 +10,9 @@ from elasticsearch import Elasticsearch
 
 from pipeline.index import store
 from pipeline.ingest.feeds import FeedConfig, FeedsFile
-from pipeline.jobs import runner as ingest
+from pipeline.jobs import runner
+from pipeline.jobs.parallel import run_once
+from pipeline.jobs.stages import Components
 from tests.support.feedserver import FeedServer, running_feed_server
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -80,8 +82,8 @@ def _feeds(server: FeedServer) -> FeedsFile:
 def test_run_once_indexes_once_and_isolates_bad_feeds(es: Elasticsearch, index_names: store.IndexNames,
                                                       server: FeedServer):
     feeds = _feeds(server)
-    comps = ingest.Components()
-    runs = {r.feed: r for r in ingest.run_once(feeds, es=es, names=index_names, comps=comps, now=NOW)}
+    comps = Components()
+    runs = {r.feed: r for r in run_once(feeds, es=es, names=index_names, comps=comps, now=NOW)}
     assert set(runs) == {"wire", "paper", "gone", "page"}
     assert runs["wire"].counts.counts.get("indexed") == 2
     assert runs["paper"].counts.counts.get("indexed") == 1
@@ -111,7 +113,7 @@ def test_run_once_indexes_once_and_isolates_bad_feeds(es: Elasticsearch, index_n
 
     # second pass: validators sent, 304s counted, nothing new, first ingested_at kept
     later = NOW + timedelta(minutes=10)
-    runs2 = {r.feed: r for r in ingest.run_once(feeds, es=es, names=index_names, comps=comps, now=later)}
+    runs2 = {r.feed: r for r in run_once(feeds, es=es, names=index_names, comps=comps, now=later)}
     assert runs2["wire"].outcome == "not-modified"
     assert runs2["paper"].outcome == "not-modified"
     assert any("if-none-match" in r.headers for r in server.requests_for("/wire.xml")[1:])
@@ -128,12 +130,12 @@ def test_changed_feed_body_with_same_items_counts_duplicates(es: Elasticsearch, 
                                                              server: FeedServer):
     server.add("/a.xml", body=rss([("Myanmar junta extends emergency rule", "https://wire.example/a", JUNTA)]))
     feeds = FeedsFile(feeds=[FeedConfig(name="a", url=server.url("/a.xml"))])
-    comps = ingest.Components()
-    ingest.run_once(feeds, es=es, names=index_names, comps=comps, now=NOW)
+    comps = Components()
+    run_once(feeds, es=es, names=index_names, comps=comps, now=NOW)
     # same item, feed re-rendered with an extra off-topic item and no validators
     server.add("/a.xml", body=rss([("Myanmar junta extends emergency rule", "https://wire.example/a", JUNTA),
                                    ("Weekend weather", "https://wire.example/w", WEATHER)]))
-    (run,) = ingest.run_once(feeds, es=es, names=index_names, comps=comps, now=NOW + timedelta(minutes=5))
+    (run,) = run_once(feeds, es=es, names=index_names, comps=comps, now=NOW + timedelta(minutes=5))
     assert run.counts.counts.get("duplicate") == 1
     assert run.counts.counts.get("archived") == 1
     assert "indexed" not in run.counts.counts
@@ -143,7 +145,7 @@ def test_long_feed_is_processed_in_chunks_with_the_same_outcome(es: Elasticsearc
                                                               server: FeedServer, monkeypatch: pytest.MonkeyPatch):
     """A feed longer than CHUNK_ITEMS is enriched and indexed chunk by chunk: duplicates across chunk borders are
     still duplicates, and a copy in a later chunk joins the story started in an earlier one."""
-    monkeypatch.setattr(ingest, "CHUNK_ITEMS", 2)
+    monkeypatch.setattr(runner, "CHUNK_ITEMS", 2)
     server.add("/long.xml", body=rss([
         ("Myanmar junta extends emergency rule", "https://wire.example/m1", JUNTA),
         ("Weekend weather", "https://wire.example/w1", WEATHER),
@@ -157,7 +159,7 @@ def test_long_feed_is_processed_in_chunks_with_the_same_outcome(es: Elasticsearc
     def clock() -> datetime:  # each call one minute later
         return NOW + timedelta(minutes=next(ticks))
 
-    (run,) = ingest.run_once(feeds, es=es, names=index_names, comps=ingest.Components(), now=NOW, clock=clock)
+    (run,) = run_once(feeds, es=es, names=index_names, comps=Components(), now=NOW, clock=clock)
     counts = run.counts.counts
     assert counts.get("indexed") == 3 and counts.get("archived") == 1 and counts.get("duplicate-in-feed") == 1
     es.indices.refresh(index=index_names.articles)
@@ -187,7 +189,7 @@ def test_one_story_from_five_feeds_is_one_story_with_five_outlets(
         text = JUNTA if k % 2 == 0 else JUNTA.rsplit(". ", 1)[0] + "."
         server.add(f"/o{k}.xml", body=rss([(title, f"https://outlet{k}.example/news/{k}", text)]))
         feeds.append(FeedConfig(name=f"outlet{k}", url=server.url(f"/o{k}.xml")))
-    ingest.run_once(FeedsFile(feeds=feeds), es=es, names=index_names, comps=ingest.Components(), now=NOW,
+    run_once(FeedsFile(feeds=feeds), es=es, names=index_names, comps=Components(), now=NOW,
                     cpu_workers=cpu_workers)
     es.indices.refresh(index=index_names.articles)
     hits = es.search(index=index_names.articles, size=10)["hits"]["hits"]
