@@ -1,0 +1,24 @@
+"""Per-language lexical data: one module per ISO 639-1 code (`en.py` first), chosen by an article's language.
+
+Owns `LanguageData` and the registry `for_language(code)`, which falls back to English for an unknown or
+missing code. Adding a language is a data module plus one line in `REGISTRY`; the logic in `entities/` and
+`detect/` stays language-neutral. May import: `pipeline.core` only.
+"""
+
+from __future__ import annotations
+
+from pipeline.lang import en
+from pipeline.lang.base import LanguageData
+
+ENGLISH: LanguageData = en.DATA
+DEFAULT: LanguageData = ENGLISH
+REGISTRY: dict[str, LanguageData] = {data.code: data for data in (en.DATA,)}
+
+__all__ = ["DEFAULT", "ENGLISH", "REGISTRY", "LanguageData", "for_language"]
+
+
+def for_language(code: str | None) -> LanguageData:
+    """The data of language `code` ("en", "en-GB", "EN"); English when the code is unknown or missing."""
+    if not code:
+        return DEFAULT
+    return REGISTRY.get(code.strip().lower().replace("_", "-").split("-")[0], DEFAULT)
