@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.entities.extractor import EntityExtractor, load_base_model  # noqa: E402
+from pipeline.entities.extractor import EntityExtractor  # noqa: E402
+from pipeline.entities.nlp import load_base_model  # noqa: E402
 
 PEOPLE = [
     "Sergei Lavrov",

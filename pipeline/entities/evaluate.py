@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.records import Entity
-from pipeline.entities.extractor import EntityExtractor, match_key
+from pipeline.entities.extractor import EntityExtractor
+from pipeline.entities.gazetteer import match_key
 
 
 def read_gold(path: Path | str) -> list[dict[str, Any]]:
