@@ -79,9 +79,9 @@ def load_config(path: Path | str, model: type[M]) -> M:
 
 def config_path(name: str, override: Path | str | None = None) -> Path:
     """Path of a config file: an explicit override, else `$NEWSMON_CONFIG_DIR/name`, else `config/name`."""
-    import os
+    from pipeline.core import settings
 
     if override:
         return Path(override)
-    base = os.environ.get("NEWSMON_CONFIG_DIR")
+    base = settings.get("NEWSMON_CONFIG_DIR")
     return (Path(base) if base else DEFAULT_CONFIG_DIR) / name

@@ -25,6 +25,8 @@ from urllib.parse import urlparse
 
 import httpx
 
+from pipeline.core import settings
+
 ES_VERSION = "9.5.4"  # newest 9.x integ-test-zip that resolves on Maven Central (9.5.5/9.5.6/9.6.0 do not)
 ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
 DEFAULT_USER = "newsmon-es"
@@ -54,20 +56,20 @@ class NodeConfig:
 
     @classmethod
     def from_env(cls) -> NodeConfig:
-        url = os.environ.get("NEWSMON_ES_URL", "http://127.0.0.1:9200")
+        url = settings.Settings.from_env().es_url
         parsed = urlparse(url)
         default_cache = (
             Path("/var/cache/newsmon")
             if os.geteuid() == 0
-            else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsmon"
+            else Path(settings.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsmon"
         )
         return cls(
-            version=os.environ.get("NEWSMON_ES_VERSION", ES_VERSION),
-            cache_dir=Path(os.environ.get("NEWSMON_CACHE_DIR", default_cache)),
+            version=settings.get("NEWSMON_ES_VERSION") or ES_VERSION,
+            cache_dir=Path(settings.get("NEWSMON_CACHE_DIR") or default_cache),
             host="127.0.0.1",
             port=parsed.port or 9200,
-            user=os.environ.get("NEWSMON_ES_USER", DEFAULT_USER),
-            java_home=os.environ.get("NEWSMON_ES_JAVA_HOME") or None,
+            user=settings.get("NEWSMON_ES_USER") or DEFAULT_USER,
+            java_home=settings.get("NEWSMON_ES_JAVA_HOME"),
         )
 
     @property
@@ -147,7 +149,7 @@ def find_java(explicit: str | None = None, jvm_dirs: tuple[Path, ...] = (Path("/
             f"NEWSMON_ES_JAVA_HOME={explicit} is not a Java {MIN_JAVA}+ JDK "
             f"({'no bin/java there' if major is None else f'Java {major}'})"
         )
-    for cand in (os.environ.get("ES_JAVA_HOME"), os.environ.get("JAVA_HOME")):
+    for cand in (settings.get("ES_JAVA_HOME"), settings.get("JAVA_HOME")):
         if cand:
             major = _java_major(Path(cand))
             if major and major >= MIN_JAVA:
@@ -285,7 +287,7 @@ def start(cfg: NodeConfig, progress: Progress = _quiet, timeout: float = 180.0) 
     home = install(cfg, progress)
     for d in (cfg.data_dir, cfg.logs_dir):
         d.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ES_", "JAVA_"))}
+    env = {k: v for k, v in settings.environ().items() if not k.startswith(("ES_", "JAVA_"))}
     env.update(ES_JAVA_HOME=str(java), ES_JAVA_OPTS="-Xms512m -Xmx512m", ES_PATH_CONF=str(home / "config"))
     cmd = [
         str(home / "bin" / "elasticsearch"),
