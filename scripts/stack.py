@@ -36,8 +36,9 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline import esnode, store  # noqa: E402
 from pipeline.core.settings import Settings  # noqa: E402
+from pipeline.devtools import esnode  # noqa: E402
+from pipeline.index import store  # noqa: E402
 
 STATE_DIR = REPO / ".newsmon"
 AIRFLOW_HOME = STATE_DIR / "airflow"  # `make run`: persistent metadata DB, logs, airflow.cfg
@@ -351,16 +352,16 @@ def es_progress(es: Any, names: store.IndexNames) -> dict[str, int]:
     """Counts the demo waits for: articles (read alias), stories, items archived, alert ledger by status."""
     out = {"articles": 0, "stories": 0, "items": 0, "delivered": 0, "ledger": 0}
     with contextlib.suppress(Exception):
-        es.indices.refresh(index=f"{names.prefix}-*")
+        store.refresh(es, f"{names.prefix}-*")
     with contextlib.suppress(Exception):
-        r = es.search(index=names.articles, size=0, aggs={"s": {"cardinality": {"field": "story_id"}}})
+        r = store.search(es, names.articles, size=0, aggs={"s": {"cardinality": {"field": "story_id"}}})
         out["articles"] = int(r["hits"]["total"]["value"])
         out["stories"] = int(r["aggregations"]["s"]["value"])
     with contextlib.suppress(Exception):
-        out["items"] = int(es.count(index=names.items)["count"])
+        out["items"] = store.count(es, names.items)
     with contextlib.suppress(Exception):
-        out["ledger"] = int(es.count(index=names.alerts)["count"])
-        out["delivered"] = int(es.count(index=names.alerts, query={"term": {"status": "delivered"}})["count"])
+        out["ledger"] = store.count(es, names.alerts)
+        out["delivered"] = store.count(es, names.alerts, {"term": {"status": "delivered"}})
     return out
 
 
@@ -425,8 +426,9 @@ def wait_for_demo_result(es: Any, names: store.IndexNames, hook: Any, timeout: f
 
 def print_demo_summary(es: Any, names: store.IndexNames, hook: Any) -> None:
     with contextlib.suppress(Exception):
-        r = es.search(
-            index=names.articles,
+        r = store.search(
+            es,
+            names.articles,
             size=20,
             source=["title", "topics", "story_id", "source.name"],
             sort=[{"published_at": "desc"}],
@@ -527,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"demo webhook receiver: {hook.url}; demo config dir: {cfg_dir}")
             say(f"index prefix {DEMO_PREFIX} (reset for this demo)")
         os.environ.update(extra)
-        created = store.ensure_indices(es, names)
+        created = store.ensure_indices(es, names, Settings.from_env())  # setup: the one place schema is created
         say(f"indices ready under prefix '{names.prefix}'" + (f" (created {len(created)})" if created else ""))
 
         if args.no_airflow:
