@@ -171,7 +171,7 @@ class Detect:
     def process(self, batch: list[Any], ctx: StageContext) -> list[Any]:
         out = []
         for a in batch:
-            scored = ctx.comps.detector.explain_scores(a.title, a.text)
+            scored = ctx.comps.detector.explain_scores(a.title, a.text, lang=a.language)
             matches = tuple(s.match for s in scored if s.passed)
             out.append(Enriched(a, matches, {s.match.name: s.match.score for s in scored}))
         return out
@@ -187,7 +187,8 @@ class Extract:
         texts = [f"{batch[i].article.title}\n\n{batch[i].article.text}" for i in targets]
         if not texts:
             return batch
-        found: dict[int, list[Entity]] = dict(zip(targets, ctx.comps.extractor.extract_many(texts), strict=True))
+        langs = [batch[i].article.language for i in targets]
+        found: dict[int, list[Entity]] = dict(zip(targets, ctx.comps.extractor.extract_many(texts, langs), strict=True))
         out = []
         for i, e in enumerate(batch):
             mentions = found.get(i, []) if e.topics else []
