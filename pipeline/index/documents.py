@@ -14,8 +14,7 @@ from typing import Any
 
 from pipeline.core.records import Article, Entity, TopicMatch
 from pipeline.core.timeutil import iso
-
-FACET_KEYS = ("person", "org", "gpe", "loc", "norp", "event")
+from pipeline.core.vocab import FACET_KEYS
 
 
 def content_hash(article: Article) -> str:
@@ -72,7 +71,8 @@ def item_doc(article: Article, *, ingested_at: datetime, topics: Sequence[str] =
 
 
 def article_doc(e: Enriched, *, ingested_at: datetime, rules_version: str = "") -> dict[str, Any]:
-    """The monitored-story document (articles index) for a topical item."""
+    """The monitored-story document (articles index) for a topical item; `rules_version` names the topic rules
+    that labelled it (a hash of topics.yaml), so stale documents can be found after a rules change."""
     a = e.article
     evidence = [
         {

@@ -17,8 +17,6 @@ from pipeline.core import vocab
 from pipeline.core.settings import Settings
 from pipeline.index.names import IndexNames
 
-MAPPING_FILES = ("articles", "items", "feed_state", "alerts", "alert_cursors")
-
 
 @cache
 def _mapping_file(name: str) -> str:

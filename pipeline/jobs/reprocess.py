@@ -84,7 +84,8 @@ def _flush(
     actions: list[dict[str, Any]] = []
     first_seen = {s["id"]: s.get("ingested_at") for s in sources}
     for e in enriched_topical:
-        doc = article_doc(e, ingested_at=_dt(first_seen[e.article.id]) if first_seen[e.article.id] else now)
+        doc = article_doc(e, ingested_at=_dt(first_seen[e.article.id]) if first_seen[e.article.id] else now,
+                          rules_version=comps.rules_version)
         doc["updated_at"] = iso(now)
         actions.extend(store.upsert_actions(names.articles_write, [doc]))
     removed = [e for e in changed if not e.topical]

@@ -11,6 +11,7 @@ Elasticsearch only through `pipeline.index.store` and the stories lookups. Time 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +23,7 @@ from typing import Any, Protocol
 
 from elasticsearch import Elasticsearch
 
+from pipeline.core.config import config_path
 from pipeline.core.records import Article, Entity, FeedOutcome, ItemOutcome, StageCounts
 from pipeline.detect.detector import Detector
 from pipeline.entities.extractor import EntityExtractor, facets
@@ -80,6 +82,11 @@ def _extractor(path: str | None) -> EntityExtractor:
     return EntityExtractor(load_gazetteer(path))
 
 
+@cache
+def _rules_version(path: str | None) -> str:
+    return hashlib.sha256(config_path("topics.yaml", path).read_bytes()).hexdigest()[:12]
+
+
 @dataclass(slots=True)
 class Components:
     """The compiled detector and the (lazily loaded) spaCy extractor, built once per process."""
@@ -95,6 +102,11 @@ class Components:
     @property
     def extractor(self) -> EntityExtractor:
         return _extractor(self.entities_path)
+
+    @property
+    def rules_version(self) -> str:
+        """A short hash of the topic rules file, stored on every article (`rules_version`)."""
+        return _rules_version(self.topics_path)
 
 
 @dataclass(slots=True)
@@ -216,12 +228,13 @@ class Index:
             return batch
         stamp = ctx.clock() if ctx.clock else ctx.now
         # a refused item (counted `failed`) keeps the feed's old validators, so the next poll re-fetches it
-        ctx.index_ok = index_enriched(ctx.es, ctx.names, batch, stamp, ctx.run) and ctx.index_ok
+        ok = index_enriched(ctx.es, ctx.names, batch, stamp, ctx.run, rules_version=ctx.comps.rules_version)
+        ctx.index_ok = ok and ctx.index_ok
         return batch
 
 
 def index_enriched(es: Elasticsearch, names: IndexNames, enriched: Sequence[Enriched], now: datetime,
-                   run: FeedRun) -> bool:  # fmt: skip
+                   run: FeedRun, rules_version: str = "") -> bool:  # fmt: skip
     """Bulk-upsert topical items into articles and every item into the archive; count outcomes."""
     if not enriched:
         return True
@@ -229,7 +242,8 @@ def index_enriched(es: Elasticsearch, names: IndexNames, enriched: Sequence[Enri
     # refresh so the next feed's story lookup sees these (one pass processes feeds one after another;
     # parallel Airflow tasks are reconciled afterwards by `reconcile_stories`)
     out = store.bulk(es, store.upsert_actions(names.articles_write,
-                                              (article_doc(e, ingested_at=now) for e in topical)),
+                                              (article_doc(e, ingested_at=now, rules_version=rules_version)
+                                               for e in topical)),
                      refresh=bool(topical))  # fmt: skip
     for e in topical:
         result = out.outcomes.get(e.article.id, "failed")
