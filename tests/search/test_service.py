@@ -7,127 +7,17 @@ filter, facet or collapse makes these tests fail.
 from __future__ import annotations
 
 import json
-import socket
-import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
 
-from pipeline.index import store
-from pipeline.search import service as S
-
-SEED = Path(__file__).resolve().parents[1] / "fixtures" / "search" / "seed.jsonl"
-NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
-DOCS: list[dict[str, Any]] = [json.loads(line) for line in SEED.read_text(encoding="utf-8").splitlines() if line]
-ENTITY_KEYS = ("person", "org", "gpe", "loc", "norp", "event")
-
-
-def _pub(doc: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(doc["published_at"].replace("Z", "+00:00"))
-
-
-def stories(pred: Callable[[dict[str, Any]], bool] = lambda d: True) -> set[str]:
-    return {d["story_id"] for d in DOCS if pred(d)}
-
-
-def entity_values(doc: dict[str, Any]) -> set[str]:
-    return {v for k in ENTITY_KEYS for v in doc["entities"].get(k, [])}
-
-
-def expected_facet(values_of: Callable[[dict[str, Any]], list[str] | set[str]], docs: list[dict[str, Any]]):
-    per_value: dict[str, set[str]] = defaultdict(set)
-    for d in docs:
-        for v in values_of(d):
-            per_value[v].add(d["story_id"])
-    return sorted(((v, len(s)) for v, s in per_value.items()), key=lambda vc: (-vc[1], vc[0]))
-
-
-def _seed(es: Elasticsearch, names: store.IndexNames) -> str:
-    outcome = store.bulk(es, store.upsert_actions(names.articles_write, DOCS), refresh=True)
-    assert outcome.count("created") == len(DOCS), outcome.errors
-    return names.articles
-
-
-@pytest.fixture(scope="module")
-def seeded(es: Elasticsearch) -> Iterator[str]:
-    """One seeded index shared by the read-only tests of this module (same lifecycle as `index_names`)."""
-    names = store.IndexNames(f"test-search-{uuid.uuid4().hex[:8]}")
-    store.ensure_indices(es, names)
-    try:
-        yield _seed(es, names)
-    finally:
-        store.delete_indices(es, names)
-
-
-@pytest.fixture
-def seeded_env(es: Elasticsearch, index_names: store.IndexNames) -> str:
-    """A seeded index under this test's NEWSMON_INDEX_PREFIX (for the CLI, which reads the environment)."""
-    return _seed(es, index_names)
-
-
-def run(es: Elasticsearch, index: str, **kw: Any) -> S.SearchResult:
-    kw.setdefault("size", 50)
-    kw.setdefault("facet_size", 50)
-    return S.search(es, index, S.SearchRequest(**kw), NOW)
-
-
-def hit_stories(result: S.SearchResult) -> list[str]:
-    return [h.story_id for h in result.hits]
-
-
-# ---------------------------------------------------------------- pure query building
-
-
-def test_build_query_empty_is_match_all_newest() -> None:
-    body = S.build_query(S.SearchRequest(), NOW)
-    assert body["query"]["bool"]["must"] == [{"match_all": {}}]
-    assert [next(iter(s)) for s in body["sort"]] == ["published_at", "id"]
-    assert "highlight" not in body
-
-
-def test_build_query_text_uses_simple_query_string_and() -> None:
-    body = S.build_query(S.SearchRequest(query="lavrov naypyidaw", topics=["asean"], since="7d"), NOW)
-    sqs = body["query"]["bool"]["must"][0]["simple_query_string"]
-    assert sqs["default_operator"] == "and" and sqs["fields"] == ["title^3", "text"] and sqs["lenient"]
-    assert [next(iter(s)) for s in body["sort"]] == ["_score", "published_at", "id"]
-    rng = body["query"]["bool"]["filter"][-1]["range"]["published_at"]
-    assert rng["gte"] == "2025-06-08T12:00:00Z"
-    assert body["aggs"]["histogram"]["date_histogram"]["calendar_interval"] == "day"
-
-
-@pytest.mark.parametrize("since", ["7", "d", "7x", "-1d", "0h", "", "7 days"])
-def test_bad_since_is_a_usage_error(since: str) -> None:
-    with pytest.raises(S.SearchError, match="since"):
-        S.build_query(S.SearchRequest(since=since), NOW)
-
-
-def test_since_units() -> None:
-    assert S.parse_since("30m") == timedelta(minutes=30)
-    assert S.parse_since("24h") == timedelta(hours=24)
-    assert S.parse_since("2w") == timedelta(weeks=2)
-
-
-def test_bad_search_after_and_sort_rejected() -> None:
-    with pytest.raises(S.SearchError, match="search_after"):
-        S.build_query(S.SearchRequest(query="x", search_after=["a", "b"]), NOW)
-    with pytest.raises(S.SearchError, match="sort"):
-        S.build_query(S.SearchRequest(sort="oldest"), NOW)
-
-
-def test_clean_query_caps_length_and_terms() -> None:
-    text, truncated = S.clean_query("word " * 5000)
-    assert truncated and len(text.split()) == S.MAX_QUERY_TERMS
-    text, truncated = S.clean_query("x" * 10_000)
-    assert truncated and len(text) == S.MAX_QUERY_CHARS
-    assert S.clean_query("  a\x00b\n\tc ") == ("a b c", False)
-
-
-# ---------------------------------------------------------------- against ES
+from pipeline.search.query import MAX_QUERY_CHARS, SearchRequest
+from pipeline.search.service import search
+from tests.search.conftest import DOCS, NOW, entity_values, expected_facet, hit_stories, pub, run, stories
 
 
 def test_empty_query_returns_every_story_newest_first(es: Elasticsearch, seeded: str) -> None:
@@ -135,7 +25,7 @@ def test_empty_query_returns_every_story_newest_first(es: Elasticsearch, seeded:
     assert result.total_stories == len(stories()) == 12
     assert result.total_articles == len(DOCS)
     assert sorted(hit_stories(result)) == sorted(stories())
-    newest_per_story = {}
+    newest_per_story: dict[str, str] = {}
     for d in DOCS:
         newest_per_story[d["story_id"]] = max(newest_per_story.get(d["story_id"], d["published_at"]), d["published_at"])
     expected_order = sorted(newest_per_story, key=lambda s: newest_per_story[s], reverse=True)
@@ -271,7 +161,7 @@ def test_search_after_pages_every_story_once(es: Elasticsearch, seeded: str, que
     token = None
     pages = 0
     while True:
-        page = S.search(es, seeded, S.SearchRequest(query=query, sort=sort, size=2, search_after=token), NOW)
+        page = search(es, seeded, SearchRequest(query=query, sort=sort, size=2, search_after=token), NOW)
         pages += 1
         assert len(page.hits) <= 2
         seen.extend(hit_stories(page))
@@ -307,23 +197,23 @@ def test_garbage_queries_never_fail(es: Elasticsearch, seeded: str, query: str) 
     result = run(es, seeded, query=query)
     assert result.total_stories >= 0
     json.dumps(result.to_json())
-    if len(query) > S.MAX_QUERY_CHARS:
+    if len(query) > MAX_QUERY_CHARS:
         assert result.truncated
 
 
 def test_since_and_date_range(es: Elasticsearch, seeded: str) -> None:
     result = run(es, seeded, since="24h")
-    expected = stories(lambda d: _pub(d) >= NOW - timedelta(hours=24))
+    expected = stories(lambda d: pub(d) >= NOW - timedelta(hours=24))
     assert set(hit_stories(result)) == expected and result.total_stories == len(expected)
     assert result.interval == "hour"
 
     start, end = NOW - timedelta(days=5), NOW - timedelta(days=1)
     result = run(es, seeded, date_from=start, date_to=end)
-    expected = stories(lambda d: start <= _pub(d) <= end)
+    expected = stories(lambda d: start <= pub(d) <= end)
     assert set(hit_stories(result)) == expected and len(expected) >= 3
 
     result = run(es, seeded, since="7d", date_to=NOW - timedelta(hours=12))
-    expected = stories(lambda d: NOW - timedelta(days=7) <= _pub(d) <= NOW - timedelta(hours=12))
+    expected = stories(lambda d: NOW - timedelta(days=7) <= pub(d) <= NOW - timedelta(hours=12))
     assert set(hit_stories(result)) == expected
 
 
@@ -332,8 +222,8 @@ def test_date_histogram_counts_stories_per_day(es: Elasticsearch, seeded: str) -
     assert result.interval == "day"
     per_day: dict[str, set[str]] = defaultdict(set)
     for d in DOCS:
-        if _pub(d) >= NOW - timedelta(days=7):
-            per_day[_pub(d).date().isoformat()].add(d["story_id"])
+        if pub(d) >= NOW - timedelta(days=7):
+            per_day[pub(d).date().isoformat()].add(d["story_id"])
     got = {b.date[:10]: b.stories for b in result.histogram}
     assert {k: v for k, v in got.items() if v} == {k: len(v) for k, v in per_day.items()}
     assert len(result.histogram) == 8  # empty days are present too (7 days + partial)
@@ -369,77 +259,3 @@ def test_to_json_has_stable_keys(es: Elasticsearch, seeded: str) -> None:
     assert doc["next_search_after"] is not None
     empty = run(es, seeded, query="zzzznotaword").to_json()
     assert set(empty["facets"]) == set(doc["facets"]) and empty["hits"] == []
-
-
-def test_render_text(es: Elasticsearch, seeded: str) -> None:
-    text = S.render_text(run(es, seeded, query="Sittwe"))
-    assert "Arakan Army tightens grip around Sittwe" in text
-    assert "<em>" not in text
-    assert "Places:" in text and "Sittwe (1)" in text
-    assert "1 stories (1 articles)" in text
-
-
-# ---------------------------------------------------------------- CLI body
-
-
-def _cli(**kw: Any) -> int:
-    args: dict[str, Any] = dict(
-        topic=[],
-        entity=[],
-        source=[],
-        lang=[],
-        since=None,
-        date_from=None,
-        date_to=None,
-        sort="relevance",
-        size=20,
-        as_json=True,
-        now=NOW,
-    )
-    args.update(kw)
-    query = args.pop("query", "")
-    return S.run_search_cli(query, **args)
-
-
-def test_cli_json(es: Elasticsearch, seeded_env: str, capsys: pytest.CaptureFixture[str]) -> None:
-    # the index_names fixture points NEWSMON_INDEX_PREFIX at this test's indices
-    assert _cli(query="lavrov", topic=["asean"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert [h["story_id"] for h in out["hits"]] == ["s-lavrov-npt"]
-
-
-def test_cli_text_and_paging_token(es: Elasticsearch, seeded_env: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _cli(size=11, as_json=False) == 0
-    out = capsys.readouterr().out
-    assert "12 stories" in out and "More: --after" in out
-    token = out.split("--after '")[1].split("'")[0]
-    assert _cli(size=11, after=token) == 0
-    assert len(json.loads(capsys.readouterr().out)["hits"]) == 1
-
-
-def test_cli_bad_usage_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _cli(since="yesterday") == 2
-    assert "since" in capsys.readouterr().err
-    assert _cli(date_from="06/01/2025") == 2
-    assert "invalid date" in capsys.readouterr().err
-    assert _cli(date_from="2025-06-10", date_to="2025-06-01") == 2
-
-
-def test_cli_es_down_names_url(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    monkeypatch.setenv("NEWSMON_ES_URL", url)
-    assert _cli(query="lavrov") == 1
-    err = capsys.readouterr().err
-    assert url in err and "unreachable" in err and "Traceback" not in err
-
-
-def test_cli_missing_index_is_clear(
-    monkeypatch: pytest.MonkeyPatch, es: Elasticsearch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("NEWSMON_INDEX_PREFIX", "test-search-no-such-prefix")
-    assert _cli(query="x") == 1
-    err = capsys.readouterr().err
-    assert "test-search-no-such-prefix-articles" in err and "newsmon es setup" in err
