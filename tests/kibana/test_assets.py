@@ -1,33 +1,20 @@
-"""Kibana assets (checked against the articles mapping) and their import against a real local HTTP server."""
+"""Kibana assets (checked against the articles mapping and topics.yaml) and their import against a real local
+HTTP server."""
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import json
 import socket
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from pipeline.core.settings import DEFAULT_PREFIX
+from pipeline.core.vocab import topic_labels, topic_names
 from pipeline.index import schema, store
 from pipeline.kibana import assets as kibana
-
-ASSETS = Path(__file__).resolve().parents[2] / "kibana"
-NDJSON = ASSETS / kibana.NDJSON_NAME
-RULE = ASSETS / kibana.RULE_NAME
-
-
-def objects() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in NDJSON.read_text(encoding="utf-8").splitlines() if line.strip()]
-
+from tests.kibana.conftest import ASSETS, NDJSON, RULE, FakeKibana, objects, uploaded_objects
 
 # ---------------------------------------------------------------- the assets
 
@@ -57,8 +44,8 @@ def test_ndjson_objects_are_well_formed() -> None:
     assert {v["attributes"]["title"] for v in views} == {alias}
     assert sorted(v["attributes"]["timeFieldName"] for v in views) == ["ingested_at", "published_at"]
     searches = by_type["search"]
-    assert len(searches) == 3
-    for s, topic in zip(searches, kibana.TOPICS, strict=True):
+    assert len(searches) == len(topic_names())
+    for s, topic in zip(searches, topic_names(), strict=True):
         assert s["attributes"]["columns"] == ["title", "source.name", "topics", "entities.person"]
         source = json.loads(s["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
         assert source["query"] == {"query": f'topics : "{topic}"', "language": "kuery"}
@@ -119,72 +106,24 @@ def test_load_assets_rewrites_alias_for_another_prefix(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the import, against a real HTTP server
 
 
-@dataclass
-class FakeKibana:
-    url: str
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    status: int = 200
-    answer: dict[str, Any] | None = None  # None: success with the number of objects received
+def test_topics_come_from_topics_yaml() -> None:
+    """One saved search per topic of topics.yaml, titled with its label; the rule example names the first."""
+    searches = [o for o in kibana.build_objects() if o["type"] == "search"]
+    assert [o["attributes"]["title"] for o in searches] == [
+        f"newsmon: {topic_labels()[t]} stories" for t in topic_names()
+    ]
+    assert kibana.build_rule()["tags"] == ["newsmon", topic_names()[0]]
 
 
-@pytest.fixture
-def fake_kibana() -> Iterator[FakeKibana]:
-    """A real HTTP server on 127.0.0.1 that accepts the multipart import like Kibana does."""
-    state = FakeKibana(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            ctype = self.headers.get("Content-Type", "")
-            msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw
-            )
-            files = {
-                part.get_param("name", header="content-disposition"): (part.get_filename(), part.get_content())
-                for part in (msg.iter_parts() if msg.is_multipart() else [])
-            }
-            split = urlsplit(self.path)
-            state.requests.append(
-                {"path": split.path, "query": parse_qs(split.query), "headers": dict(self.headers), "files": files}
-            )
-            if "file" in files:
-                content = files["file"][1]
-                lines = [
-                    json.loads(x) for x in (content if isinstance(content, str) else content.decode()).splitlines()
-                ]
-            else:
-                lines = []
-            body = state.answer or {
-                "success": True,
-                "successCount": len(lines),
-                "successResults": [{"type": o["type"], "id": o["id"]} for o in lines],
-            }
-            data = json.dumps(body).encode()
-            self.send_response(state.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def _uploaded(req: dict[str, Any]) -> list[dict[str, Any]]:
-    filename, content = req["files"]["file"]
-    assert filename.endswith(".ndjson")
-    text = content if isinstance(content, str) else content.decode()
-    return [json.loads(line) for line in text.splitlines()]
+def test_default_url_and_assets_dir_come_from_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("NEWSMON_KIBANA_URL", raising=False)
+    monkeypatch.delenv("NEWSMON_KIBANA_ASSETS_DIR", raising=False)
+    assert kibana.default_url() == "http://127.0.0.1:5601"
+    assert kibana.default_assets_dir() == ASSETS
+    monkeypatch.setenv("NEWSMON_KIBANA_URL", "http://kibana.example:5601")
+    monkeypatch.setenv("NEWSMON_KIBANA_ASSETS_DIR", str(tmp_path))
+    assert kibana.default_url() == "http://kibana.example:5601"
+    assert kibana.default_assets_dir() == tmp_path
 
 
 def test_setup_kibana_uploads_everything(fake_kibana: FakeKibana) -> None:
@@ -194,7 +133,7 @@ def test_setup_kibana_uploads_everything(fake_kibana: FakeKibana) -> None:
     assert req["query"] == {"overwrite": ["true"]}
     assert {k.lower(): v for k, v in req["headers"].items()}["kbn-xsrf"] == "true"
     assert req["headers"]["Content-Type"].startswith("multipart/form-data")
-    uploaded = _uploaded(req)
+    uploaded = uploaded_objects(req)
     assert uploaded == objects()
     assert report == {
         "url": fake_kibana.url.rstrip("/"),
@@ -206,13 +145,13 @@ def test_setup_kibana_uploads_everything(fake_kibana: FakeKibana) -> None:
     }
     # idempotent: a second run sends the same objects, overwrite again
     kibana.setup_kibana(fake_kibana.url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS)
-    assert _uploaded(fake_kibana.requests[1]) == uploaded
+    assert uploaded_objects(fake_kibana.requests[1]) == uploaded
     assert fake_kibana.requests[1]["query"] == {"overwrite": ["true"]}
 
 
 def test_setup_kibana_rewrites_alias_for_other_prefix(fake_kibana: FakeKibana) -> None:
     report = kibana.setup_kibana(fake_kibana.url, prefix="team-b", assets_dir=ASSETS)
-    uploaded = _uploaded(fake_kibana.requests[0])
+    uploaded = uploaded_objects(fake_kibana.requests[0])
     assert report["alias"] == "team-b-articles" and report["successCount"] == len(uploaded)
     views = [o for o in uploaded if o["type"] == "index-pattern"]
     assert {v["attributes"]["title"] for v in views} == {"team-b-articles"}
@@ -221,7 +160,7 @@ def test_setup_kibana_rewrites_alias_for_other_prefix(fake_kibana: FakeKibana) -
     assert {r["id"] for r in dash["references"]} == {"team-b-articles-published"}
 
 
-def test_setup_kibana_reports_import_errors(fake_kibana: FakeKibana, capsys: pytest.CaptureFixture[str]) -> None:
+def test_setup_kibana_reports_import_errors(fake_kibana: FakeKibana) -> None:
     fake_kibana.answer = {
         "success": False,
         "successCount": 5,
@@ -230,8 +169,6 @@ def test_setup_kibana_reports_import_errors(fake_kibana: FakeKibana, capsys: pyt
     report = kibana.setup_kibana(fake_kibana.url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS)
     assert report["success"] is False and report["successCount"] == 5
     assert report["errors"][0]["id"] == "newsmon-articles-overview"
-    assert kibana.run_kibana_setup_cli(fake_kibana.url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS) == 1
-    assert "newsmon-articles-overview" in capsys.readouterr().err
 
 
 def test_setup_kibana_http_error_names_url(fake_kibana: FakeKibana) -> None:
@@ -242,14 +179,7 @@ def test_setup_kibana_http_error_names_url(fake_kibana: FakeKibana) -> None:
     assert fake_kibana.url.rstrip("/") in str(info.value) and "500" in str(info.value)
 
 
-def test_cli_success(fake_kibana: FakeKibana, capsys: pytest.CaptureFixture[str]) -> None:
-    assert kibana.default_assets_dir() == ASSETS
-    assert kibana.run_kibana_setup_cli(fake_kibana.url, prefix=DEFAULT_PREFIX) == 0
-    assert f"imported {len(objects())}/{len(objects())}" in capsys.readouterr().out
-    assert _uploaded(fake_kibana.requests[0]) == objects()
-
-
-def test_setup_kibana_unreachable_names_url(capsys: pytest.CaptureFixture[str]) -> None:
+def test_setup_kibana_unreachable_names_url() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -257,5 +187,3 @@ def test_setup_kibana_unreachable_names_url(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(kibana.KibanaError, match="unreachable") as info:
         kibana.setup_kibana(url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS)
     assert url in str(info.value)
-    assert kibana.run_kibana_setup_cli(url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS) == 1
-    assert url in capsys.readouterr().err

@@ -1,0 +1,31 @@
+"""`newsmon kibana setup`: import the saved objects, print what Kibana reported, return the exit code.
+
+Exit codes: 0 every object imported, 1 Kibana unreachable, answered an HTTP error, or reported import errors
+(the message names the URL).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipeline.core.settings import Settings
+from pipeline.kibana.assets import KibanaError, default_url, setup_kibana
+
+
+def run_kibana_setup_cli(url: str | None = None, *, prefix: str | None = None, assets_dir: Path | None = None) -> int:
+    """Body of `newsmon kibana setup [--url URL]` (default NEWSMON_KIBANA_URL): 0 all imported, 1 otherwise."""
+    try:
+        report = setup_kibana(
+            url or default_url(), prefix=prefix or Settings.from_env().index_prefix, assets_dir=assets_dir
+        )
+    except KibanaError as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Kibana {report['url']}: imported {report['successCount']}/{report['objects']} saved objects "
+        f"for {report['alias']}"
+    )
+    for err in report["errors"]:
+        print(f"  error: {err['type']} {err['id']}: {err['error']}", file=sys.stderr)
+    return 0 if report["success"] else 1
