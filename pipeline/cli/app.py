@@ -360,12 +360,13 @@ RulesOpt = Annotated[str | None, typer.Option("--rules", help="Rules file (defau
 @alerts_app.command("run")
 def alerts_run(rules: RulesOpt = None) -> None:
     """Evaluate the rules over newly indexed stories and deliver, exactly once per (rule, story)."""
-    from pipeline.alerts import engine as alert
+    from pipeline.alerts.deliver import run_alerts
+    from pipeline.alerts.rules import load_alert_rules
     from pipeline.jobs.tasks import utcnow
 
-    rules_file = alert.load_alert_rules(rules)
+    rules_file = load_alert_rules(rules)
     es, names = _es_or_fail()
-    report = alert.run_alerts(es, names, rules_file, utcnow())  # type: ignore[arg-type]
+    report = run_alerts(es, names, rules_file, utcnow())  # type: ignore[arg-type]
     typer.echo(report.summary())
     if report.failed:
         raise typer.Exit(1)
@@ -374,15 +375,17 @@ def alerts_run(rules: RulesOpt = None) -> None:
 @alerts_app.command("test")
 def alerts_test(rule: Annotated[str, typer.Argument(help="Rule name.")], rules: RulesOpt = None) -> None:
     """Send a sample message through the rule's channel."""
-    from pipeline.alerts import engine as alert
+    from pipeline.alerts.channels import DeliveryError
+    from pipeline.alerts.deliver import send_test
+    from pipeline.alerts.rules import load_alert_rules
     from pipeline.jobs.tasks import utcnow
 
-    rules_file = alert.load_alert_rules(rules)
+    rules_file = load_alert_rules(rules)
     try:
-        typer.echo(alert.send_test(rule, rules_file, utcnow()))
+        typer.echo(send_test(rule, rules_file, utcnow()))
     except KeyError:
         raise _fail(f"no rule named {rule!r} in the rules file", 2) from None
-    except alert.DeliveryError as exc:
+    except DeliveryError as exc:
         raise _fail(str(exc)) from None
 
 
@@ -392,11 +395,12 @@ def alerts_list(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Recent deliveries and pending ones."""
-    from pipeline.alerts import engine as alert
+    from pipeline.alerts.ledger import list_deliveries
+    from pipeline.alerts.report import render_deliveries
 
     es, names = _es_or_fail()
-    rows = alert.list_deliveries(es, names, limit=limit)  # type: ignore[arg-type]
-    typer.echo(json.dumps(rows, indent=2, default=str) if as_json else alert.render_deliveries(rows))
+    rows = list_deliveries(es, names, limit=limit)  # type: ignore[arg-type]
+    typer.echo(json.dumps(rows, indent=2, default=str) if as_json else render_deliveries(rows))
 
 
 # ---------------------------------------------------------------- benchmark

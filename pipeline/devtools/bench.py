@@ -361,8 +361,9 @@ def run_bench(*, items: int = 10000, feeds: int = 20, topical_rate: float = 0.2,
 
 def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_items: int, seed: int,
          cpu_workers: int, base: datetime, say: Any) -> dict[str, Any]:
-    from pipeline.alerts import engine as alert
+    from pipeline.alerts import deliver as alert
     from pipeline.core.settings import Settings
+    from pipeline.devtools.bench_alerts import bench_rules
     from pipeline.index import store
     from pipeline.ingest.feeds import FeedConfig, FeedsFile
     from pipeline.jobs import runner as ingest
@@ -375,7 +376,7 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
     store.ensure_indices(es, names)
     feed_cfgs = [FeedConfig(name=f"bench{k}", url=f"{host.url}/feed{k}.xml") for k in range(feeds)]
     feeds_file = FeedsFile(feeds=feed_cfgs)
-    rules = alert.bench_rules(f"{host.url}/hook")  # the receiver lives in the feed-host process
+    rules = bench_rules(f"{host.url}/hook")  # the receiver lives in the feed-host process
     comps = ingest.Components()
     say(f"{items} items in {feeds} feeds at {host.url}; prefix {prefix}; warming up models")
     comps.detector.detect("warm up", "Myanmar")

@@ -95,14 +95,15 @@ def merge_stories_and_total(results: Iterable[dict[str, Any]], settings: Setting
 
 def run_alerts(rules_path: str | None = None, settings: Settings | None = None) -> dict[str, Any]:
     """Evaluate the alert rules over newly indexed stories and deliver (exactly once per rule and story)."""
-    from pipeline.alerts import engine as alert
+    from pipeline.alerts.deliver import run_alerts as run_alert_rules
+    from pipeline.alerts.rules import load_alert_rules
     from pipeline.index import store
 
     settings = settings or settings_from_airflow()
     es = store.connect(settings)
     names = store.IndexNames(settings.index_prefix)
     store.verify_indices(es, names)
-    report = alert.run_alerts(es, names, alert.load_alert_rules(rules_path), utcnow())
+    report = run_alert_rules(es, names, load_alert_rules(rules_path), utcnow())
     log.info("alerts: %s", report.summary())
     return report.to_dict()
 

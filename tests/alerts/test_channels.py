@@ -1,62 +1,27 @@
-"""Channels against real local servers: webhook (generic + Slack shape), email over SMTP, log; rendering."""
+"""Channels against real local servers: webhook (generic + Slack shape), email over SMTP, log; config checks."""
 
 from __future__ import annotations
 
 import logging
 import socket
-from datetime import UTC, datetime
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from pipeline.alerts import notify
-from pipeline.alerts.notify import (
-    AlertMessage,
+from pipeline.alerts.channels import (
     ChannelConfig,
     DeliveryError,
     EmailChannel,
-    StorySummary,
-    TopicHit,
     WebhookChannel,
     make_channel,
+    unavailable_reason,
 )
+from tests.alerts.helpers import MSG, STORY
 from tests.support.receivers import SmtpServer, WebhookReceiver
-
-NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-
-STORY = StorySummary(
-    story_id="st-1",
-    headline="ASEAN envoy meets <Myanmar> generals & opposition",
-    url="https://wire-a.example/news/1",
-    published_at="2026-11-02T08:05:00+00:00",
-    outlets=("Wire A", "Daily B", "Herald C"),
-    links=(("Wire A", "https://wire-a.example/news/1"), ("Daily B", "https://daily-b.example/2")),
-    topics=(TopicHit("asean", 7.5, ('title: "ASEAN" (asean.org, +3.0)',)),
-            TopicHit("myanmar", 5.0, ('title: "Myanmar" (myanmar.core, +3.0)', 'text: "junta" (myanmar.core, +2.0)'))),
-    entities=(("person", ("Min Aung Hlaing",)), ("org", ("ASEAN",)), ("gpe", ("Myanmar", "Naypyidaw"))),
-)
-MSG = AlertMessage("asean-myanmar", "per_story", "key-123", NOW, (STORY,))
 
 
 def channel_cfg(data: dict[str, object]) -> ChannelConfig:
     return TypeAdapter(ChannelConfig).validate_python(data)
-
-
-def test_story_round_trips_through_the_ledger_payload():
-    assert StorySummary.from_dict(STORY.to_dict()) == STORY
-
-
-def test_text_and_html_carry_headline_outlets_time_evidence_entities_links():
-    text = notify.render_text(MSG)
-    assert STORY.headline in text
-    assert "3 outlets: Wire A, Daily B, Herald C" in text
-    assert "Published: 2026-11-02 08:05 UTC" in text
-    assert "asean (score 7.5)" in text and 'text: "junta" (myanmar.core, +2.0)' in text
-    assert "People: Min Aung Hlaing" in text and "Places: Myanmar, Naypyidaw" in text
-    assert "Daily B: https://daily-b.example/2" in text
-    html = notify.render_html(MSG)
-    assert "&lt;Myanmar&gt; generals &amp; opposition" in html and "<Myanmar>" not in html
-    assert 'href="https://daily-b.example/2"' in html
 
 
 def test_webhook_posts_json_with_idempotency_key(webhook_receiver: WebhookReceiver):
@@ -86,13 +51,6 @@ def test_slack_payload_shape(webhook_receiver: WebhookReceiver):
     assert link in section["text"]
     assert "3 outlets" in section["text"] and "<https://daily-b.example/2|Daily B>" in section["text"]
     assert webhook_receiver.requests[0].headers["idempotency-key"] == "key-123"
-
-
-def test_slack_digest_stays_within_block_limits():
-    many = AlertMessage("r", "digest", "d1", NOW, tuple(STORY for _ in range(60)))
-    body = notify.slack_payload(many)
-    assert len(body["blocks"]) <= 50 and "20 more" in body["blocks"][-2]["text"]["text"]
-    assert body["blocks"][0]["text"]["text"] == "60 new stories for r"
 
 
 def test_webhook_failures_raise_delivery_error_naming_host_not_secret(webhook_receiver: WebhookReceiver):
@@ -166,11 +124,11 @@ def test_channel_config_validation_and_missing_env():
     with pytest.raises(ValidationError, match="email address"):
         channel_cfg({"type": "email", "from": "nobody", "to": ["a@example.org"]})
     hook = channel_cfg({"type": "webhook", "url_env": "NEWSMON_WEBHOOK_URL"})
-    assert "NEWSMON_WEBHOOK_URL" in (notify.unavailable_reason("h", hook, {}) or "")
+    assert "NEWSMON_WEBHOOK_URL" in (unavailable_reason("h", hook, {}) or "")
     with pytest.raises(DeliveryError, match="NEWSMON_WEBHOOK_URL"):
         make_channel("h", hook, {})
     mail = channel_cfg({"type": "email", "from": "a@example.org", "to": ["b@example.org"]})
-    assert "NEWSMON_SMTP_HOST" in (notify.unavailable_reason("m", mail, {}) or "")
+    assert "NEWSMON_SMTP_HOST" in (unavailable_reason("m", mail, {}) or "")
     starttls = make_channel("m", mail, {"NEWSMON_SMTP_HOST": "mail.example", "NEWSMON_SMTP_STARTTLS": "true"})
     assert isinstance(starttls, EmailChannel) and starttls.starttls and starttls.port == 587
     assert "secret" not in make_channel("h", hook, {"NEWSMON_WEBHOOK_URL": "https://hooks.example/secret"}).describe()

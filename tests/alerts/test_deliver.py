@@ -1,4 +1,5 @@
-"""Alerting against the real Elasticsearch node, a real local webhook receiver and a real local SMTP server.
+"""The alert run (record + deliver) against the real Elasticsearch node, a real local webhook receiver and a
+real local SMTP server.
 
 Articles are seeded into the articles write alias with `store.upsert_actions`; time is always an argument, so
 each test walks a clock forward by hand. All headlines and texts here are written for these tests.
@@ -6,83 +7,24 @@ each test walks a clock forward by hand. All headlines and texts here are writte
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
 
-from pipeline.alerts import engine as alert
-from pipeline.alerts.engine import AlertsFile, ledger_id, parse_alert_rules, run_alerts
-from pipeline.alerts.notify import ChannelConfig, DeliveryError, make_channel
+from pipeline.alerts import deliver, ledger
+from pipeline.alerts.channels import ChannelConfig, DeliveryError
+from pipeline.alerts.deliver import run_alerts
+from pipeline.alerts.ledger import ledger_id
+from pipeline.alerts.report import render_deliveries
+from pipeline.alerts.rules import parse_alert_rules
 from pipeline.core.config import ConfigError
 from pipeline.index import store
-from pipeline.index.store import IndexNames
+from pipeline.index.names import IndexNames
+from tests.alerts.helpers import MIN, T0, article, hook, ledger_entries, rule, rules_for, seed
 from tests.support.receivers import SmtpServer, WebhookReceiver
-
-T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-MIN = timedelta(minutes=1)
-
-
-def article(
-    aid: str,
-    story: str,
-    *,
-    ingested: datetime,
-    published: datetime | None = None,
-    source: str = "Example Wire",
-    title: str = "Junta extends emergency rule as fighting spreads in Sagaing",
-    topics: tuple[str, ...] = ("myanmar",),
-    scores: dict[str, float] | None = None,
-    persons: tuple[str, ...] = ("Min Aung Hlaing",),
-    text: str = "The military government said the measure would last six more months.",
-) -> dict[str, Any]:
-    published = published or ingested - 20 * MIN
-    domain = source.lower().replace(" ", "") + ".example"
-    return {
-        "id": aid,
-        "url": f"https://{domain}/news/{aid}",
-        "title": title,
-        "text": text,
-        "published_at": published.isoformat(),
-        "fetched_at": (ingested - 2 * MIN).isoformat(),
-        "ingested_at": ingested.isoformat(),
-        "source": {"name": source, "domain": domain, "feed": f"{domain}-rss"},
-        "topics": list(topics),
-        "topic_scores": scores or {t: 6.0 for t in topics},
-        "evidence": [
-            {"topic": t, "rule": f"{t}.core", "term": "junta", "field": "title", "start": 0, "end": 5,
-             "weight": 3.0, "text": f'title: "junta" ({t}.core, +3.0)'}
-            for t in topics
-        ],
-        "entities": {"person": list(persons), "org": [], "gpe": ["Myanmar"], "loc": [], "norp": [], "event": []},
-        "story_id": story,
-    }
-
-
-def seed(es: Elasticsearch, names: IndexNames, docs: list[dict[str, Any]]) -> None:
-    out = store.bulk(es, store.upsert_actions(names.articles_write, docs), refresh=True)
-    assert not out.errors, out.errors
-
-
-def rules_for(channel: dict[str, Any], *rules: dict[str, Any], settings: dict[str, Any] | None = None) -> AlertsFile:
-    return parse_alert_rules({"settings": settings or {}, "channels": {"out": channel}, "rules": list(rules)},
-                             "test-alerts.yaml")
-
-
-def hook(receiver: WebhookReceiver, slack: bool = False) -> dict[str, Any]:
-    return {"type": "webhook", "url": receiver.url, "slack": slack}
-
-
-def rule(name: str = "myanmar", **kw: Any) -> dict[str, Any]:
-    return {"name": name, "channel": "out", "filter": kw.pop("filter", {"topics_any": ["myanmar"]}), **kw}
-
-
-def ledger(es: Elasticsearch, names: IndexNames) -> dict[str, dict[str, Any]]:
-    es.indices.refresh(index=names.alerts)
-    return {h["_id"]: h["_source"] for h in store.scan_all(es, names.alerts)}
-
 
 # ---------------------------------------------------------------- per-story, re-runs, five copies
 
@@ -93,11 +35,15 @@ def test_per_story_alerts_once_and_rerunning_changes_nothing(
     rules = rules_for(hook(webhook_receiver), rule())
     first = run_alerts(es, index_names, rules, T0)  # creates the cursor at T0, nothing to send
     assert first.rules["myanmar"].matched == 0 and not webhook_receiver.requests
-    seed(es, index_names, [
-        article("a1", "s1", ingested=T0 + 2 * MIN),
-        article("a2", "s2", ingested=T0 + 3 * MIN, title="Resistance forces take a border town"),
-        article("x1", "s3", ingested=T0 + 3 * MIN, topics=("asean",), title="Ministers meet on trade"),
-    ])
+    seed(
+        es,
+        index_names,
+        [
+            article("a1", "s1", ingested=T0 + 2 * MIN),
+            article("a2", "s2", ingested=T0 + 3 * MIN, title="Resistance forces take a border town"),
+            article("x1", "s3", ingested=T0 + 3 * MIN, topics=("asean",), title="Ministers meet on trade"),
+        ],
+    )
     report = run_alerts(es, index_names, rules, T0 + 5 * MIN)
     r = report.rules["myanmar"]
     assert (r.matched, r.new, r.delivered, r.failed, r.skipped_existing) == (2, 2, 2, 0, 0)
@@ -106,14 +52,14 @@ def test_per_story_alerts_once_and_rerunning_changes_nothing(
     assert keys == sorted([ledger_id("myanmar", "s1"), ledger_id("myanmar", "s2")])
     body = webhook_receiver.requests[0].json()
     assert body["type"] == "newsmon.alert" and body["rule"] == "myanmar" and len(body["stories"]) == 1
-    before = ledger(es, index_names)
+    before = ledger_entries(es, index_names)
     assert {d["status"] for d in before.values()} == {"delivered"}
 
     for later in (T0 + 5 * MIN, T0 + 6 * MIN, T0 + 30 * MIN):
         again = run_alerts(es, index_names, rules, later)
         assert again.rules["myanmar"].new == 0 and again.rules["myanmar"].delivered == 0
     assert len(webhook_receiver.requests) == 2
-    assert ledger(es, index_names) == before
+    assert ledger_entries(es, index_names) == before
 
 
 def test_five_copies_of_one_story_give_one_alert_naming_five_outlets(
@@ -122,10 +68,11 @@ def test_five_copies_of_one_story_give_one_alert_naming_five_outlets(
     rules = rules_for(hook(webhook_receiver), rule())
     run_alerts(es, index_names, rules, T0)
     outlets = ["Wire A", "Wire B", "Daily C", "Herald D", "Times E"]
-    seed(es, index_names, [
-        article(f"c{i}", "story-five", ingested=T0 + (i + 1) * MIN, source=name)
-        for i, name in enumerate(outlets)
-    ])
+    seed(
+        es,
+        index_names,
+        [article(f"c{i}", "story-five", ingested=T0 + (i + 1) * MIN, source=name) for i, name in enumerate(outlets)],
+    )
     report = run_alerts(es, index_names, rules, T0 + 10 * MIN)
     assert report.rules["myanmar"].matched == 1 and report.rules["myanmar"].new == 1
     assert len(webhook_receiver.requests) == 1
@@ -139,9 +86,7 @@ def test_five_copies_of_one_story_give_one_alert_naming_five_outlets(
     assert len(webhook_receiver.requests) == 1
 
 
-def test_late_articles_still_alert_once(
-    es: Elasticsearch, index_names: IndexNames, webhook_receiver: WebhookReceiver
-):
+def test_late_articles_still_alert_once(es: Elasticsearch, index_names: IndexNames, webhook_receiver: WebhookReceiver):
     rules = rules_for(hook(webhook_receiver), rule())
     run_alerts(es, index_names, rules, T0)
     run_alerts(es, index_names, rules, T0 + 10 * MIN)  # watermark now T0+10m-10s
@@ -153,7 +98,7 @@ def test_late_articles_still_alert_once(
     assert report.rules["myanmar"].new == 2 and report.rules["myanmar"].delivered == 2
     run_alerts(es, index_names, rules, T0 + 16 * MIN)
     assert len(webhook_receiver.accepted) == 2
-    entry = ledger(es, index_names)[ledger_id("myanmar", "s-old")]
+    entry = ledger_entries(es, index_names)[ledger_id("myanmar", "s-old")]
     assert entry["timing"]["publish_to_alert_s"] > 3 * 86400
     assert entry["timing"]["index_to_alert_s"] == pytest.approx(4 * 60)
 
@@ -161,10 +106,14 @@ def test_late_articles_still_alert_once(
 def test_new_rule_does_not_alert_on_history_unless_backfill(
     es: Elasticsearch, index_names: IndexNames, webhook_receiver: WebhookReceiver
 ):
-    seed(es, index_names, [
-        article("h1", "hist-1", ingested=T0 - timedelta(days=5)),
-        article("h2", "hist-2", ingested=T0 - timedelta(hours=1)),
-    ])
+    seed(
+        es,
+        index_names,
+        [
+            article("h1", "hist-1", ingested=T0 - timedelta(days=5)),
+            article("h2", "hist-2", ingested=T0 - timedelta(hours=1)),
+        ],
+    )
     rules = rules_for(hook(webhook_receiver), rule("fresh"), rule("all", backfill=True), rule("day", backfill="1d"))
     report = run_alerts(es, index_names, rules, T0)
     run_alerts(es, index_names, rules, T0 + 10 * MIN)
@@ -191,7 +140,7 @@ def test_receiver_failing_then_recovering_gets_exactly_one_delivery(
 
     r1 = run_alerts(es, index_names, rules, T0 + 5 * MIN)
     assert r1.rules["myanmar"].failed == 1 and r1.exit_code == 1
-    entry = ledger(es, index_names)[ledger_id("myanmar", "s1")]
+    entry = ledger_entries(es, index_names)[ledger_id("myanmar", "s1")]
     assert entry["status"] == "failed" and entry["attempts"] == 1
     assert "127.0.0.1" in entry["last_error"] and "HTTP 500" in entry["last_error"]
     assert "secret-token" not in entry["last_error"]  # the URL path is a secret, never recorded
@@ -201,7 +150,7 @@ def test_receiver_failing_then_recovering_gets_exactly_one_delivery(
     assert len(webhook_receiver.requests) == 1  # not due yet: no request
 
     assert run_alerts(es, index_names, rules, T0 + 7 * MIN).rules["myanmar"].failed == 1  # second 500
-    entry = ledger(es, index_names)[ledger_id("myanmar", "s1")]
+    entry = ledger_entries(es, index_names)[ledger_id("myanmar", "s1")]
     assert entry["attempts"] == 2 and entry["next_attempt_at"] == (T0 + 9 * MIN).isoformat()  # 2 x 60s
 
     r3 = run_alerts(es, index_names, rules, T0 + 9 * MIN)
@@ -210,7 +159,7 @@ def test_receiver_failing_then_recovering_gets_exactly_one_delivery(
     assert [r.status for r in webhook_receiver.requests] == [500, 500, 200]
     assert len(webhook_receiver.accepted) == 1
     assert {r.headers["idempotency-key"] for r in webhook_receiver.requests} == {ledger_id("myanmar", "s1")}
-    entry = ledger(es, index_names)[ledger_id("myanmar", "s1")]
+    entry = ledger_entries(es, index_names)[ledger_id("myanmar", "s1")]
     assert entry["status"] == "delivered" and entry["attempts"] == 3 and entry["last_error"] is None
 
 
@@ -226,12 +175,12 @@ def test_crash_between_recording_and_delivering_delivers_once_next_run(
 
     with pytest.raises(RuntimeError):
         run_alerts(es, index_names, rules, T0 + 5 * MIN, channels_factory=crashing_factory)
-    entries = ledger(es, index_names)
+    entries = ledger_entries(es, index_names)
     assert len(entries) == 2 and {e["status"] for e in entries.values()} == {"pending"}
     assert not webhook_receiver.requests
 
     # the record step alone (another way to stop before delivery) records nothing new
-    assert alert.record_matches(es, index_names, rules, T0 + 6 * MIN).rules["myanmar"].new == 0
+    assert deliver.record_matches(es, index_names, rules, T0 + 6 * MIN).rules["myanmar"].new == 0
 
     report = run_alerts(es, index_names, rules, T0 + 7 * MIN)
     assert report.rules["myanmar"].delivered == 2 and report.rules["myanmar"].new == 0
@@ -246,7 +195,7 @@ def test_entry_claimed_by_a_crashed_runner_is_retried_after_the_lease(
     rules = rules_for(hook(webhook_receiver), rule())
     run_alerts(es, index_names, rules, T0)
     seed(es, index_names, [article("a1", "s1", ingested=T0 + MIN)])
-    alert.record_matches(es, index_names, rules, T0 + 5 * MIN)
+    deliver.record_matches(es, index_names, rules, T0 + 5 * MIN)
 
     class DiesMidSend:
         name = "out"
@@ -258,8 +207,8 @@ def test_entry_claimed_by_a_crashed_runner_is_retried_after_the_lease(
             raise SystemExit("killed during send")  # not an Exception: nothing gets recorded
 
     with pytest.raises(SystemExit):
-        alert.deliver_pending(es, index_names, rules, T0 + 5 * MIN, channels_factory=lambda n, c: DiesMidSend())
-    entry = ledger(es, index_names)[ledger_id("myanmar", "s1")]
+        deliver.deliver_pending(es, index_names, rules, T0 + 5 * MIN, channels_factory=lambda n, c: DiesMidSend())
+    entry = ledger_entries(es, index_names)[ledger_id("myanmar", "s1")]
     assert entry["status"] == "pending" and entry["attempts"] == 1  # claimed, leased for 300 s
     assert run_alerts(es, index_names, rules, T0 + 6 * MIN).rules["myanmar"].delivered == 0
     assert run_alerts(es, index_names, rules, T0 + 10 * MIN).rules["myanmar"].delivered == 1
@@ -288,7 +237,7 @@ def test_digest_groups_pending_stories_into_one_message_when_due(
     assert first.headers["idempotency-key"] == second.headers["idempotency-key"]  # same digest retried
     body = second.json()
     assert body["mode"] == "digest" and sorted(s["story_id"] for s in body["stories"]) == ["ds0", "ds1", "ds2"]
-    entries = ledger(es, index_names)
+    entries = ledger_entries(es, index_names)
     assert {e["digest_id"] for e in entries.values()} == {second.headers["idempotency-key"]}
     assert {e["status"] for e in entries.values()} == {"delivered"}
 
@@ -315,16 +264,39 @@ def test_filters_entities_query_sources_and_min_score(
         rule("strong-both", filter={"topics_all": ["myanmar", "russian_diplomacy"], "min_score": 5}),
     )
     run_alerts(es, index_names, rules, T0)
-    seed(es, index_names, [
-        article("l1", "visit", ingested=T0 + MIN, topics=("myanmar", "russian_diplomacy"),
-                scores={"myanmar": 7.0, "russian_diplomacy": 4.0}, persons=("Sergei Lavrov", "Than Swe"),
-                title="Russian foreign minister arrives in Naypyidaw for talks"),
-        article("l2", "lavrov-elsewhere", ingested=T0 + MIN, topics=("russian_diplomacy",),
-                persons=("Sergei Lavrov",), title="Foreign minister holds talks in Ankara", source="Wire A"),
-        article("p1", "port", ingested=T0 + MIN, title="Work resumes at the Kyaukphyu deep-sea port project"),
-        article("m1", "both-strong", ingested=T0 + MIN, topics=("myanmar", "russian_diplomacy"),
-                scores={"myanmar": 6.0, "russian_diplomacy": 5.5}, persons=()),
-    ])
+    seed(
+        es,
+        index_names,
+        [
+            article(
+                "l1",
+                "visit",
+                ingested=T0 + MIN,
+                topics=("myanmar", "russian_diplomacy"),
+                scores={"myanmar": 7.0, "russian_diplomacy": 4.0},
+                persons=("Sergei Lavrov", "Than Swe"),
+                title="Russian foreign minister arrives in Naypyidaw for talks",
+            ),
+            article(
+                "l2",
+                "lavrov-elsewhere",
+                ingested=T0 + MIN,
+                topics=("russian_diplomacy",),
+                persons=("Sergei Lavrov",),
+                title="Foreign minister holds talks in Ankara",
+                source="Wire A",
+            ),
+            article("p1", "port", ingested=T0 + MIN, title="Work resumes at the Kyaukphyu deep-sea port project"),
+            article(
+                "m1",
+                "both-strong",
+                ingested=T0 + MIN,
+                topics=("myanmar", "russian_diplomacy"),
+                scores={"myanmar": 6.0, "russian_diplomacy": 5.5},
+                persons=(),
+            ),
+        ],
+    )
     report = run_alerts(es, index_names, rules, T0 + 5 * MIN)
     got = {name: r.matched for name, r in report.rules.items()}
     assert got == {"lavrov-myanmar": 1, "ports": 1, "wire-a": 1, "strong-both": 1}
@@ -342,8 +314,14 @@ def test_email_alert_arrives_with_plain_and_html_parts(
     rules = rules_for(channel, rule("mail"))
     env = smtp_server.env()
     run_alerts(es, index_names, rules, T0, env=env)
-    seed(es, index_names, [article("e1", "s-mail", ingested=T0 + MIN, source="Wire A"),
-                           article("e2", "s-mail", ingested=T0 + 2 * MIN, source="Wire B")])
+    seed(
+        es,
+        index_names,
+        [
+            article("e1", "s-mail", ingested=T0 + MIN, source="Wire A"),
+            article("e2", "s-mail", ingested=T0 + 2 * MIN, source="Wire B"),
+        ],
+    )
     report = run_alerts(es, index_names, rules, T0 + 5 * MIN, env=env)
     assert report.rules["mail"].delivered == 1
     (mail,) = smtp_server.messages
@@ -361,107 +339,67 @@ def test_email_alert_arrives_with_plain_and_html_parts(
 def test_rule_whose_channel_env_is_missing_is_skipped_with_a_warning(
     es: Elasticsearch, index_names: IndexNames, caplog: pytest.LogCaptureFixture
 ):
-    rules = parse_alert_rules({
-        "channels": {"hook": {"type": "webhook", "url_env": "NEWSMON_WEBHOOK_URL"}, "log": {"type": "log"}},
-        "rules": [{"name": "hooked", "channel": "hook"}, {"name": "logged", "channel": "log"},
-                  {"name": "off", "channel": "log", "enabled": False}],
-    })
+    rules = parse_alert_rules(
+        {
+            "channels": {"hook": {"type": "webhook", "url_env": "NEWSMON_WEBHOOK_URL"}, "log": {"type": "log"}},
+            "rules": [
+                {"name": "hooked", "channel": "hook"},
+                {"name": "logged", "channel": "log"},
+                {"name": "off", "channel": "log", "enabled": False},
+            ],
+        }
+    )
     with caplog.at_level("WARNING"):
         report = run_alerts(es, index_names, rules, T0, env={})
     assert "NEWSMON_WEBHOOK_URL" in (report.rules["hooked"].skipped or "")
     assert report.rules["off"].skipped == "disabled" and report.rules["logged"].skipped is None
     assert any("hooked" in r.getMessage() and "NEWSMON_WEBHOOK_URL" in r.getMessage() for r in caplog.records)
-    assert alert.load_cursor(es, index_names, "hooked") is None  # no cursor: it starts when configured
-    assert alert.load_cursor(es, index_names, "logged") is not None
+    assert ledger.load_cursor(es, index_names, "hooked") is None  # no cursor: it starts when configured
+    assert ledger.load_cursor(es, index_names, "logged") is not None
     assert "skipped" in report.summary()
 
 
 def test_log_channel_and_list_deliveries(
-    es: Elasticsearch, index_names: IndexNames, webhook_receiver: WebhookReceiver,
+    es: Elasticsearch,
+    index_names: IndexNames,
+    webhook_receiver: WebhookReceiver,
     caplog: pytest.LogCaptureFixture,
 ):
-    rules = parse_alert_rules({
-        "channels": {"log": {"type": "log"}, "hook": hook(webhook_receiver)},
-        "rules": [{"name": "logged", "channel": "log", "filter": {"topics_any": ["myanmar"]}},
-                  {"name": "hooked", "channel": "hook", "filter": {"topics_any": ["myanmar"]}}],
-    })
+    rules = parse_alert_rules(
+        {
+            "channels": {"log": {"type": "log"}, "hook": hook(webhook_receiver)},
+            "rules": [
+                {"name": "logged", "channel": "log", "filter": {"topics_any": ["myanmar"]}},
+                {"name": "hooked", "channel": "hook", "filter": {"topics_any": ["myanmar"]}},
+            ],
+        }
+    )
     run_alerts(es, index_names, rules, T0)
     seed(es, index_names, [article("a1", "s1", ingested=T0 + MIN)])
     webhook_receiver.fail_next(500)
     with caplog.at_level("INFO", logger="newsmon.alerts"):
         run_alerts(es, index_names, rules, T0 + 5 * MIN)
     assert any("Junta extends emergency rule" in r.getMessage() for r in caplog.records if r.name == "newsmon.alerts")
-    rows = alert.list_deliveries(es, index_names)
+    rows = ledger.list_deliveries(es, index_names)
     assert [(r["rule"], r["status"]) for r in rows] == [("hooked", "failed"), ("logged", "delivered")]
     assert rows[1]["timing"]["index_to_alert_s"] == pytest.approx(4 * 60)
-    text = alert.render_deliveries(rows)
+    text = render_deliveries(rows)
     assert "failed" in text and "HTTP 500" in text and "240s" in text
-    assert alert.list_deliveries(es, index_names, limit=1) == rows[:1]
+    assert ledger.list_deliveries(es, index_names, limit=1) == rows[:1]
 
 
 def test_send_test_uses_the_rules_channel(webhook_receiver: WebhookReceiver):
     rules = rules_for(hook(webhook_receiver, slack=True), rule("lavrov", filter={"entities": ["Sergei Lavrov"]}))
-    out = alert.send_test("lavrov", rules, T0)
+    out = deliver.send_test("lavrov", rules, T0)
     assert "lavrov" in out and "127.0.0.1" in out and "secret-token" not in out
     (req,) = webhook_receiver.requests
     body = req.json()
     assert "TEST" in body["text"] and body["blocks"][0]["type"] == "header"
     with pytest.raises(ConfigError, match="no rule named 'nope'"):
-        alert.send_test("nope", rules, T0)
+        deliver.send_test("nope", rules, T0)
     webhook_receiver.fail_next(502)
     with pytest.raises(DeliveryError, match="HTTP 502"):
-        alert.send_test("lavrov", rules, T0)
-
-
-# ---------------------------------------------------------------- config
-
-
-def test_shipped_config_loads_and_names_its_rules():
-    rules = alert.load_alert_rules()
-    names = [r.name for r in rules.rules]
-    assert {"myanmar", "asean", "russian-diplomacy", "lavrov-myanmar"} <= set(names)
-    assert rules.rule("lavrov-myanmar").filter.entities == ["Sergei Lavrov"]
-    assert rules.rule("lavrov-myanmar").backfill == timedelta(days=7)
-    cfg = rules.channels["desk-webhook"]
-    assert alert.unavailable_reason("desk-webhook", cfg, {}) is not None
-    assert alert.unavailable_reason("desk-webhook", cfg, {"NEWSMON_WEBHOOK_URL": "http://127.0.0.1:9/x"}) is None
-    assert make_channel("log", rules.channels["log"]).describe() == "log 'log'"
-
-
-@pytest.mark.parametrize(
-    ("yaml_text", "expected"),
-    [
-        ("channels: {log: {type: log}}\nrules: [{name: a, channel: nowhere}]", "rules[0].channel: unknown channel"),
-        ("channels: {log: {type: log}}\nrules: [{name: a, channel: log}, {name: a, channel: log}]",
-         "rules[1].name: duplicate rule name"),
-        ("channels: {log: {type: log}}\nrules: [{name: a, channel: log, mode: digest}]", "digest_minutes"),
-        ("channels: {log: {type: log}}\nrules: [{name: a, channel: log, filter: {topics_any: [sport]}}]",
-         "rules[0].filter.topics_any: Value error, unknown topic"),
-        ("channels: {log: {type: log}}\nrules: [{name: a, channel: log, backfill: soon}]", "rules[0].backfill"),
-        ("channels: {log: {type: log}}\nrules: [{name: a, channel: log, filter: {topic: [x]}}]",
-         "rules[0].filter.topic: Extra inputs"),
-        ("channels: {h: {type: webhook}}\nrules: []", "channels.h.webhook"),
-        ("channels: {h: {type: pager}}\nrules: []", "channels.h"),
-    ],
-)
-def test_bad_config_names_file_and_key(tmp_path: Path, yaml_text: str, expected: str):
-    path = tmp_path / "alerts.yaml"
-    path.write_text(yaml_text, encoding="utf-8")
-    with pytest.raises(ConfigError) as err:
-        alert.load_alert_rules(path)
-    assert str(path) in str(err.value) and expected in str(err.value)
-
-
-def test_backfill_durations_and_query_shape():
-    r = parse_alert_rules({"channels": {"l": {"type": "log"}},
-                           "rules": [{"name": "a", "channel": "l", "backfill": "12h"}]}).rules[0]
-    assert r.start_at(T0) == T0 - timedelta(hours=12)
-    q = alert.build_query(alert.RuleFilter(topics_any=["asean"], min_score=2.5), T0, T0 + MIN)
-    assert {"terms": {"topics": ["asean"]}} in q["bool"]["filter"]
-    assert {"bool": {"should": [{"range": {"topic_scores.asean": {"gte": 2.5}}}], "minimum_should_match": 1}} \
-        in q["bool"]["filter"]
-    assert alert.retry_delay(1, alert.AlertSettings()) == timedelta(minutes=1)
-    assert alert.retry_delay(30, alert.AlertSettings()) == timedelta(hours=6)
+        deliver.send_test("lavrov", rules, T0)
 
 
 def test_watermark_does_not_move_when_the_ledger_write_fails(
@@ -469,7 +407,7 @@ def test_watermark_does_not_move_when_the_ledger_write_fails(
 ):
     rules = rules_for(hook(webhook_receiver), rule())
     run_alerts(es, index_names, rules, T0)
-    before = alert.load_cursor(es, index_names, "myanmar")
+    before = ledger.load_cursor(es, index_names, "myanmar")
     seed(es, index_names, [article("a1", "s1", ingested=T0 + MIN)])
     es.indices.put_settings(index=index_names.alerts, settings={"index.blocks.write": True})
     try:
@@ -477,50 +415,15 @@ def test_watermark_does_not_move_when_the_ledger_write_fails(
             run_alerts(es, index_names, rules, T0 + 5 * MIN)
     finally:
         es.indices.put_settings(index=index_names.alerts, settings={"index.blocks.write": False})
-    after = alert.load_cursor(es, index_names, "myanmar")
+    after = ledger.load_cursor(es, index_names, "myanmar")
     assert before is not None and after is not None and after.watermark == before.watermark
     assert run_alerts(es, index_names, rules, T0 + 30 * MIN).rules["myanmar"].delivered == 1
     assert len(webhook_receiver.accepted) == 1
 
 
-def test_story_fields_hold_everything_a_ledger_entry_is_built_from():
-    """The record step reads only `STORY_FIELDS` of each article: the entry must be what the whole doc gives."""
-    r = parse_alert_rules({"channels": {"l": {"type": "log"}}, "rules": [{"name": "a", "channel": "l"}]}).rules[0]
-    full = [article("a1", "s1", ingested=T0),
-            article("a2", "s1", ingested=T0 + MIN, source="Other Desk", persons=("Tom Andrews",))]
-    for d in full:
-        d |= {"cluster_keys": ["m1.00.abc"], "entity_mentions": [{"text": "x"}], "language": "en", "guid": "g"}
-    slim = [{k: v for k, v in d.items() if k in alert.STORY_FIELDS} for d in full]
-    assert len(slim[0]) < len(full[0])
-    want = alert.ledger_doc(r, *alert.summarise_story("s1", full[:1], full, r.filter), T0)
-    assert alert.ledger_doc(r, *alert.summarise_story("s1", slim[:1], slim, r.filter), T0) == want
-
-
-def test_ledger_create_is_the_guard_against_concurrent_runners(es: Elasticsearch, index_names: IndexNames):
-    r = parse_alert_rules({"channels": {"l": {"type": "log"}}, "rules": [{"name": "a", "channel": "l"}]}).rules[0]
-    summary, trigger = alert.summarise_story("s1", [article("a1", "s1", ingested=T0)], [], r.filter)
-    doc = alert.ledger_doc(r, summary, trigger, T0)
-    assert alert.create_entries(es, index_names, [doc]) == (1, 0)
-    assert alert.create_entries(es, index_names, [doc, doc]) == (0, 2)
-
-
-def test_two_runners_cannot_claim_the_same_entry(es: Elasticsearch, index_names: IndexNames):
-    rules = parse_alert_rules({"channels": {"l": {"type": "log"}},
-                               "rules": [{"name": "a", "channel": "l", "filter": {"topics_any": ["myanmar"]}}]})
-    alert.record_matches(es, index_names, rules, T0)
-    seed(es, index_names, [article("a1", "s1", ingested=T0 + MIN)])
-    alert.record_matches(es, index_names, rules, T0 + 5 * MIN)
-    seen_by_first = alert._due(es, index_names, "a", T0 + 5 * MIN, 10)
-    seen_by_second = [dict(h, _source=dict(h["_source"])) for h in seen_by_first]
-    assert len(seen_by_first) == 1
-    assert len(alert._claim(es, index_names, seen_by_first, T0 + 5 * MIN, rules.settings)) == 1
-    assert alert._claim(es, index_names, seen_by_second, T0 + 5 * MIN, rules.settings) == []
-    entry = ledger(es, index_names)[ledger_id("a", "s1")]
-    assert entry["attempts"] == 1 and entry["status"] == "pending"
-
-
-def test_docs_mention_every_rule_and_settings_key():
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "alerts.md").read_text(encoding="utf-8")
-    keys = [*alert.AlertSettings.model_fields, *alert.RuleFilter.model_fields, *alert.AlertRule.model_fields]
-    missing = [k for k in keys if k not in docs and k != "description"]
-    assert not missing, f"docs/alerts.md lacks: {missing}"
+def test_run_on_a_prefix_without_setup_fails_clearly_and_creates_nothing(es: Elasticsearch):
+    names = IndexNames(f"test-nosetup-{uuid.uuid4().hex[:8]}")
+    rules = parse_alert_rules({"channels": {"l": {"type": "log"}}, "rules": [{"name": "a", "channel": "l"}]})
+    with pytest.raises(store.IndexMissing, match="newsmon es setup"):
+        run_alerts(es, names, rules, T0)
+    assert store.missing_indices(es, names) == names.required()  # schema creation is setup's job only
