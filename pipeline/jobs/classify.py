@@ -86,12 +86,12 @@ def topic_json(m: TopicMatch) -> dict[str, Any]:
 def classify_records(records: Sequence[InputRecord], *, with_entities: bool = True,
                      batch_size: int = 64) -> Iterator[dict[str, Any]]:
     """Topics, entities and story ids for every record, in input order."""
-    from pipeline.jobs.runner import Components
-    from pipeline.stories import cluster
+    from pipeline.jobs.stages import Components
+    from pipeline.stories.assign import group_stories
 
     comps = Components()
     detector = comps.detector
-    stories = cluster.group_stories(records)
+    stories = group_stories(records)
     entities: list[list[Any]] = [[] for _ in records]
     if with_entities and records:
         entities = comps.extractor.extract_many(f"{r.title}\n\n{r.text}" for r in records)

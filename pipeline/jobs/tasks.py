@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from pipeline.core.records import FeedOutcome
 from pipeline.core.settings import DagSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ def ingest_one(feed_name: str, feeds_path: str | None = None, settings: Settings
     """Fetch, parse, normalise, detect, extract, cluster and index one feed; return its counts."""
     from pipeline.index import store
     from pipeline.ingest.feeds import load_feeds
-    from pipeline.jobs import runner as ingest
+    from pipeline.jobs.runner import run_feed
+    from pipeline.jobs.stages import Components
 
     settings = settings or settings_from_airflow()
     feeds = load_feeds(feeds_path)
@@ -56,11 +58,11 @@ def ingest_one(feed_name: str, feeds_path: str | None = None, settings: Settings
     es = store.connect(settings)
     names = store.IndexNames(settings.index_prefix)
     store.verify_indices(es, names)
-    run = ingest.run_feed(feed, es=es, names=names, comps=ingest.Components(), now=utcnow(),
+    run = run_feed(feed, es=es, names=names, comps=Components(), now=utcnow(),
                           defaults=feeds.defaults)
     summary = run.summary()
     log.info("feed %s: %s %s", feed_name, run.outcome, summary["counts"])
-    if run.outcome == "error":
+    if run.outcome == FeedOutcome.ERROR:
         log.warning("feed %s failed: %s", feed_name, run.error)
     return summary
 
@@ -69,7 +71,7 @@ def merge_stories_and_total(results: Iterable[dict[str, Any]], settings: Setting
     """Merge stories split across parallel feed tasks (a write), then per-status totals; raises if every feed
     failed. Assumes one news_ingest run at a time (`max_active_runs=1`): see `reconcile_stories`."""
     from pipeline.index import store
-    from pipeline.jobs import runner as ingest
+    from pipeline.stories.reconcile import reconcile_stories
 
     results = [r for r in results if r]
     ids = [i for r in results for i in r.get("indexed_ids", [])]
@@ -77,13 +79,13 @@ def merge_stories_and_total(results: Iterable[dict[str, Any]], settings: Setting
     if ids:
         settings = settings or settings_from_airflow()
         es = store.connect(settings)
-        merged = ingest.reconcile_stories(es, store.IndexNames(settings.index_prefix), ids)
+        merged = reconcile_stories(es, store.IndexNames(settings.index_prefix), ids)
     totals: dict[str, int] = {}
     failed = []
     for r in results:
         for k, v in r.get("counts", {}).items():
             totals[k] = totals.get(k, 0) + int(v)
-        if r.get("outcome") == "error":
+        if r.get("outcome") == FeedOutcome.ERROR:
             failed.append(f"{r['feed']}: {r.get('error')}")
     log.info("ingest totals: %s", totals)
     for line in failed:
