@@ -179,7 +179,8 @@ def test_one_story_from_five_feeds_is_one_story_with_five_outlets(
 ):
     """Five outlets carry the same wire story (own URLs, own headlines, trimmed copies): one story_id, even when
     feeds are processed in parallel worker processes, and search shows it once with 5 outlets."""
-    from pipeline.search.service import SearchRequest, search
+    from pipeline.search.query import SearchRequest
+    from pipeline.search.service import search
 
     headlines = ["Myanmar junta extends emergency rule", "Junta prolongs Myanmar state of emergency",
                  "Myanmar military extends emergency", "Emergency rule extended in Myanmar",
