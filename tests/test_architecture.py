@@ -126,3 +126,28 @@ def test_environment_is_read_only_in_settings():
                     and node.attr in ("environ", "getenv", "putenv", "unsetenv"):
                 bad.append(f"{path.relative_to(ROOT)}:{node.lineno} os.{node.attr}")
     assert not bad, "read settings through pipeline.core.settings:\n" + "\n".join(bad)
+
+
+ES_API = {"search", "msearch", "count", "get", "mget", "index", "create", "update", "delete", "bulk", "indices",
+          "cluster", "cat", "open_point_in_time", "close_point_in_time", "delete_by_query", "update_by_query",
+          "scroll", "clear_scroll", "options", "transport", "ping", "info", "exists"}
+
+
+def test_only_the_store_calls_the_elasticsearch_client():
+    """pipeline/index/store.py is the one Elasticsearch edge: elsewhere the client is only passed around (and
+    typed); `elasticsearch` exceptions and helpers are imported only there."""
+    edge = PKG / "index" / "store.py"
+    bad = []
+    for path in list(modules()) + sorted((ROOT / "dags").glob("*.py")) + sorted((ROOT / "scripts").glob("*.py")):
+        if path == edge:
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "elasticsearch":
+                extra = [a.name for a in node.names if a.name != "Elasticsearch"]
+                if extra or node.module != "elasticsearch":
+                    bad.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {node.module}: {extra}")
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id in ("es", "client", "es_client") and node.attr in ES_API):
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}.{node.attr}")
+    assert not bad, "go through pipeline.index.store:\n" + "\n".join(bad)

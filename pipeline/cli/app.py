@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipeline.core.config import ConfigError
+from pipeline.index.names import IndexNames
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 app = typer.Typer(
     name="newsmon",
@@ -93,7 +97,7 @@ def es_setup() -> None:
     es = store.connect(settings)
     try:
         store.ping(es)
-        created = store.ensure_indices(es, store.IndexNames(settings.index_prefix))
+        created = store.ensure_indices(es, IndexNames(settings.index_prefix), settings)
     except store.StoreError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"indices for prefix {settings.index_prefix!r}: " + (", ".join(created) or "already present"))
@@ -105,7 +109,8 @@ def es_setup() -> None:
 FeedsOpt = Annotated[str | None, typer.Option("--feeds", help="Feeds file (default: config/feeds.yaml).")]
 
 
-def _es_or_fail() -> tuple[object, object]:
+def _es_or_fail() -> tuple[Elasticsearch, IndexNames]:
+    """A client for the configured cluster that answered a health check, and the prefix's names; exit 1 if not."""
     from pipeline.core.settings import Settings
     from pipeline.index import store
 
@@ -115,7 +120,7 @@ def _es_or_fail() -> tuple[object, object]:
         store.ping(es)
     except store.StoreError as exc:
         raise _fail(f"{exc} (set NEWSMON_ES_URL, or start the local node with `newsmon es start`)") from None
-    return es, store.IndexNames(settings.index_prefix)
+    return es, IndexNames(settings.index_prefix)
 
 
 @app.command("run")
@@ -134,9 +139,12 @@ def run_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from pipeline.core.records import FeedOutcome, ItemOutcome
     from pipeline.index import store
     from pipeline.ingest.feeds import load_feeds
-    from pipeline.jobs import runner as ingest
+    from pipeline.jobs.parallel import run_once
+    from pipeline.jobs.runner import totals
+    from pipeline.jobs.stages import Components, FeedRun
     from pipeline.jobs.tasks import utcnow
 
     feeds_file = load_feeds(feeds)
@@ -146,35 +154,36 @@ def run_cmd(
         missing = sorted(set(feed) - {f.name for f in enabled})
         raise _fail(f"unknown or disabled feed(s): {', '.join(missing)}", 2)
     console = Console(stderr=True)
-    runs: list[ingest.FeedRun] = []
+    runs: list[FeedRun] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=not console.is_terminal or as_json) as progress:
         task = progress.add_task("ingesting feeds", total=len(enabled))
 
-        def on_feed(r: ingest.FeedRun) -> None:
+        def on_feed(r: FeedRun) -> None:
             progress.update(task, advance=1, description=f"ingesting feeds ({r.feed}: {r.outcome})")
 
         try:
-            runs = ingest.run_once(feeds_file, es=es, names=names, comps=ingest.Components(),  # type: ignore[arg-type]
-                                   now=utcnow(), max_workers=workers, on_feed=on_feed, only=feed,
-                                   cpu_workers=cpu_workers)
+            runs = run_once(feeds_file, es=es, names=names, comps=Components(), now=utcnow(), max_workers=workers,
+                            on_feed=on_feed, only=feed, cpu_workers=cpu_workers)
         except store.StoreError as exc:
             raise _fail(str(exc)) from None
-    total = ingest.totals(runs)
-    failed = [r for r in runs if r.outcome == "error"]
+    total = totals(runs)
+    failed = [r for r in runs if r.outcome == FeedOutcome.ERROR]
     if as_json:
         typer.echo(json.dumps({"feeds": [r.summary() for r in runs], "totals": total.counts,
                                "failed_feeds": len(failed)}, indent=2))
     else:
         out = Console()
         table = Table(title=f"newsmon run --once: {len(runs)} feeds")
-        for col in ("feed", "outcome", "items", "indexed", "updated", "duplicate", "archived", "failed", "error"):
-            table.add_column(col)
+        shown = (ItemOutcome.INDEXED, ItemOutcome.UPDATED, ItemOutcome.DUPLICATE, ItemOutcome.ARCHIVED,
+                 ItemOutcome.FAILED)
+        for col in ("feed", "outcome", "items", *shown, "error"):
+            table.add_column(str(col))
         for r in runs:
             c = r.counts.counts
-            items = sum(c.get(k, 0) for k in ("indexed", "updated", "duplicate", "archived", "failed"))
-            table.add_row(r.feed, r.outcome, str(items), *(str(c.get(k, 0)) for k in
-                          ("indexed", "updated", "duplicate", "archived", "failed")), (r.error or "")[:80])
+            items = sum(c.get(k, 0) for k in shown)
+            table.add_row(r.feed, str(r.outcome), str(items), *(str(c.get(k, 0)) for k in shown),
+                          (r.error or "")[:80])
         out.print(table)
         out.print("totals: " + ", ".join(f"{k}={v}" for k, v in sorted(total.counts.items())))
     if failed:
@@ -197,7 +206,7 @@ def feeds_status(
 
     feeds_file = load_feeds(feeds)
     es, names = _es_or_fail()
-    rows = health.feed_health(es, names, feeds_file, utcnow())  # type: ignore[arg-type]
+    rows = health.feed_health(es, names, feeds_file, utcnow())
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
     else:
@@ -292,16 +301,20 @@ def reprocess_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable counts.")] = False,
 ) -> None:
     """Re-detect stored items with the current rules (no refetch) and update the articles index in bulk."""
+    from pipeline.core.timeutil import DurationError, parse_duration
+    from pipeline.index import store
     from pipeline.jobs import reprocess
     from pipeline.jobs.tasks import utcnow
 
     try:
-        window = reprocess.parse_duration(since)
-    except ValueError as exc:
-        raise _fail(str(exc), 2) from None
+        window = parse_duration(since)
+    except DurationError as exc:
+        raise _fail(f"--since: {exc}", 2) from None
     es, names = _es_or_fail()
-    counts = reprocess.reprocess(es, names, since=utcnow() - window, now=utcnow(),  # type: ignore[arg-type]
-                                 progress=not as_json)
+    try:
+        counts = reprocess.reprocess(es, names, since=utcnow() - window, now=utcnow(), progress=not as_json)
+    except store.StoreError as exc:
+        raise _fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps(counts, indent=2))
     else:
@@ -327,8 +340,8 @@ def search_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
 ) -> None:
     """Full-text search over monitored stories with facet counts, highlights and outlet counts."""
+    from pipeline.cli.search_cmd import run_search_cli
     from pipeline.jobs.tasks import utcnow
-    from pipeline.search.service import run_search_cli
 
     code = run_search_cli(query, topic=topic or [], entity=entity or [], source=source or [], lang=lang or [],
                           since=since, date_from=date_from, date_to=date_to, sort=sort, size=size,
@@ -342,10 +355,10 @@ app.add_typer(kibana_app, name="kibana")
 
 @kibana_app.command("setup")
 def kibana_setup(
-    url: Annotated[str, typer.Option("--url", help="Kibana base URL.")] = "http://127.0.0.1:5601",
+    url: Annotated[str | None, typer.Option("--url", help="Kibana base URL (default NEWSMON_KIBANA_URL).")] = None,
 ) -> None:
     """Import data views, saved searches and the dashboard (overwrite: idempotent)."""
-    from pipeline.kibana.assets import run_kibana_setup_cli
+    from pipeline.cli.kibana_cmd import run_kibana_setup_cli
 
     raise typer.Exit(run_kibana_setup_cli(url))
 

@@ -366,18 +366,20 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
     from pipeline.devtools.bench_alerts import bench_rules
     from pipeline.index import store
     from pipeline.ingest.feeds import FeedConfig, FeedsFile
-    from pipeline.jobs import runner as ingest
+    from pipeline.jobs.parallel import run_once
+    from pipeline.jobs.runner import totals as run_totals
+    from pipeline.jobs.stages import Components, FeedRun
 
     settings = Settings.from_env()
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     names = store.IndexNames(prefix)
     es = store.connect(settings)
     store.ping(es)
-    store.ensure_indices(es, names)
+    store.ensure_indices(es, names, settings)
     feed_cfgs = [FeedConfig(name=f"bench{k}", url=f"{host.url}/feed{k}.xml") for k in range(feeds)]
     feeds_file = FeedsFile(feeds=feed_cfgs)
     rules = bench_rules(f"{host.url}/hook")  # the receiver lives in the feed-host process
-    comps = ingest.Components()
+    comps = Components()
     say(f"{items} items in {feeds} feeds at {host.url}; prefix {prefix}; warming up models")
     comps.detector.detect("warm up", "Myanmar")
     if cpu_workers <= 1:
@@ -403,7 +405,7 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
     sampler = _RssSampler(exclude={host.pid})
     done = 0
 
-    def on_feed(r: ingest.FeedRun) -> None:
+    def on_feed(r: FeedRun) -> None:
         nonlocal done
         done += 1
         if (done % max(1, feeds // 10) == 0 or done == feeds):
@@ -412,14 +414,13 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
     alert_thread = threading.Thread(target=alert_loop, daemon=True)
     t0 = time.perf_counter()
     alert_thread.start()
-    runs = ingest.run_once(feeds_file, es=es, names=names, comps=comps, now=datetime.now(UTC),
-                           on_feed=on_feed, clock=lambda: datetime.now(UTC), cpu_workers=cpu_workers)
+    runs = run_once(feeds_file, es=es, names=names, comps=comps, now=datetime.now(UTC), on_feed=on_feed,
+                    clock=lambda: datetime.now(UTC), cpu_workers=cpu_workers, settings=settings)
     ingest_s = time.perf_counter() - t0
     # let the alert loop catch up with the last indexed stories
-    es.indices.refresh(index=names.articles)
+    store.refresh(es, names.articles)
     deadline = time.time() + 120
-    expected = es.search(index=names.articles, size=0,
-                         aggs={"s": {"cardinality": {"field": "story_id"}}})["aggregations"]["s"]["value"]
+    expected = _matching_hint(es, names)
     while time.time() < deadline and _delivered(es, names) < min(expected, _matching_hint(es, names)):
         time.sleep(1)
     stop_alerts.set()
@@ -431,7 +432,7 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
         cpu_seconds["elasticsearch"] = round(es_cpu1 - es_cpu0, 1)
     latencies = _latencies(es, names)
     es_ms = _es_index_times(es, names)
-    totals = ingest.totals(runs).counts
+    totals = run_totals(runs).counts
     stages: dict[str, float] = {}
     for r in runs:
         for k, v in r.seconds.items():
@@ -490,7 +491,9 @@ _ES_TIMES = {
 
 def _es_index_times(es: Any, names: Any) -> dict[str, dict[str, int]]:
     """Where Elasticsearch spent its time, per bench index (from index stats; the alias prefix is dropped)."""
-    stats = es.indices.stats(index=f"{names.prefix}-*")["indices"]
+    from pipeline.index import store
+
+    stats = store.index_stats(es, f"{names.prefix}-*")
     out: dict[str, dict[str, int]] = {}
     for index, body in sorted(stats.items()):
         total = body["total"]
@@ -501,13 +504,17 @@ def _es_index_times(es: Any, names: Any) -> dict[str, dict[str, int]]:
 
 
 def _delivered(es: Any, names: Any) -> int:
-    es.indices.refresh(index=names.alerts)
-    return int(es.count(index=names.alerts, query={"term": {"status": "delivered"}})["count"])
+    from pipeline.index import store
+
+    store.refresh(es, names.alerts)
+    return store.count(es, names.alerts, {"term": {"status": "delivered"}})
 
 
 def _matching_hint(es: Any, names: Any) -> int:
     """Stories the bench rules can match (every topical story, one rule per story at least)."""
-    resp = es.search(index=names.articles, size=0, aggs={"s": {"cardinality": {"field": "story_id"}}})
+    from pipeline.index import store
+
+    resp = store.search(es, names.articles, size=0, aggs={"s": {"cardinality": {"field": "story_id"}}})
     return int(resp["aggregations"]["s"]["value"])
 
 
@@ -530,6 +537,7 @@ def _latencies(es: Any, names: Any) -> dict[str, float | None]:
 def _naive(es: Any, names: Any, sample: list[dict[str, str]], comps: Any) -> dict[str, Any]:
     """Same items, naive: full spaCy pipeline per item (no batching), one index request per document."""
     from pipeline.entities.extractor import load_base_model
+    from pipeline.index import store
 
     nlp = load_base_model(trimmed=False)
     t0 = time.perf_counter()
@@ -537,7 +545,7 @@ def _naive(es: Any, names: Any, sample: list[dict[str, str]], comps: Any) -> dic
         matches = comps.detector.detect(it["title"], it["text"])
         doc = nlp(f"{it['title']}\n\n{it['text']}")
         ents = [{"text": e.text, "label": e.label_} for e in doc.ents]
-        es.index(index=names.items, id=f"naive-{n}", document={
+        store.put_doc(es, names.items, f"naive-{n}", {
             "id": f"naive-{n}", "url": it["link"], "title": it["title"], "text": it["text"],
             "topics": [m.name for m in matches]})
         del ents

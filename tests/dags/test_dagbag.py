@@ -84,8 +84,9 @@ def test_alerts_runs_on_the_articles_asset_or_cron(dagbag: Any) -> None:
     """Defaults (the session DagBag was parsed without NEWSMON_INGEST_INTERVAL_MINUTES / NEWSMON_ALERTS_CRON)."""
     alerts, ingest = dagbag.get_dag("news_alerts"), dagbag.get_dag("news_ingest")
     assert set(alerts.task_ids) == {"run_alert_rules"}
+    # the Asset ingest emits wakes alerts
     scheduled_on = list(alerts.timetable.asset_condition.objects)
-    assert scheduled_on == list(ingest.get_task("merge_stories_and_total").outlets)  # the Asset ingest emits wakes alerts
+    assert scheduled_on == list(ingest.get_task("merge_stories_and_total").outlets)
     assert _core(alerts.timetable).summary == "Asset or */15 * * * *"
     assert _core(ingest.timetable).summary == str(timedelta(minutes=10))
 
