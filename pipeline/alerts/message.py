@@ -13,6 +13,11 @@ from typing import Any, Literal
 
 MessageMode = Literal["per_story", "digest", "test"]
 
+# The only caps on what a story summary (and so a ledger entry and a message) holds.
+MAX_LINKS = 5  # links to distinct outlets' copies
+MAX_EVIDENCE_PER_TOPIC = 4  # evidence lines under each matched topic
+MAX_ENTITIES_PER_TYPE = 5  # names per entity facet key
+
 
 @dataclass(frozen=True, slots=True)
 class TopicHit:

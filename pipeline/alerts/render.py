@@ -9,8 +9,7 @@ import html
 from datetime import datetime
 from typing import Any
 
-from pipeline.alerts.message import AlertMessage, StorySummary, outlets_phrase
-from pipeline.alerts.summary import MAX_EVIDENCE_PER_TOPIC
+from pipeline.alerts.message import MAX_EVIDENCE_PER_TOPIC, AlertMessage, StorySummary, outlets_phrase
 
 # Heading of each entity facet key (`pipeline.core.vocab.FACET_KEYS`); an unknown key shows as itself.
 FACET_HEADINGS: dict[str, str] = {

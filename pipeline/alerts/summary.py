@@ -1,7 +1,8 @@
 """Building a `StorySummary` from the indexed articles of one story (pure: no Elasticsearch, no clock).
 
 The record step reads only `STORY_FIELDS` of each article and hands the story's matching articles and all its
-copies to `summarise_story`; the limits below are the only caps on what a summary (and so a ledger entry) holds.
+copies to `summarise_story`; the limits in `message` are the only caps on what a summary (and so a ledger entry)
+holds.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pipeline.alerts.message import StorySummary, TopicHit
+from pipeline.alerts.message import (
+    MAX_ENTITIES_PER_TYPE,
+    MAX_EVIDENCE_PER_TOPIC,
+    MAX_LINKS,
+    StorySummary,
+    TopicHit,
+)
 from pipeline.core.timeutil import iso, parse_iso
 from pipeline.core.vocab import FACET_KEYS
 
 if TYPE_CHECKING:  # only an annotation: rules -> channels -> render -> summary must not be a cycle
     from pipeline.alerts.rules import RuleFilter
-
-MAX_LINKS = 5  # links to distinct outlets' copies
-MAX_EVIDENCE_PER_TOPIC = 4  # evidence lines under each matched topic
-MAX_ENTITIES_PER_TYPE = 5  # names per entity facet key
 
 # What `summarise_story` and `ledger.new_entry` read from an article: the body, the entity mentions and the
 # clustering fields (the bulk of a document) are left on the server.

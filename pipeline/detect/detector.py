@@ -24,9 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.core.records import TopicMatch
-from pipeline.detect.matcher import TextField, scan
+from pipeline.detect.matcher import scan
 from pipeline.detect.rules import TopicRules, load_topic_rules
 from pipeline.detect.scoring import TopicScore, may_pass, score_topic
+from pipeline.detect.words import TextField
 from pipeline.lang import for_language
 
 __all__ = ["Detector", "TopicScore", "load_topic_rules", "topic_names"]

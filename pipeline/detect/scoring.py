@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 
 from pipeline.core.records import Evidence, TopicMatch
-from pipeline.detect.matcher import FIELDS, Hit, TextField, resolve
+from pipeline.detect.matcher import resolve
 from pipeline.detect.rules import CompiledTopic, NearSpec, Scoring, TopicSpec
+from pipeline.detect.words import FIELDS, Hit, TextField
 from pipeline.lang import ENGLISH, LanguageData
 
 
