@@ -1,6 +1,6 @@
 """`newsmon classify` / `newsmon eval`: offline classification of JSON Lines articles (no ES, no network).
 
-Input lines: {"id", "title", "text", "url"?, "published"?, "source"?, "labels"?}. Output, one line per input in
+Input lines: {"id", "title", "text", "url"?, "published"?, "source"?, "lang"?, "labels"?}. Output, one line per input in
 the same order: {"id", "topics": [{"name", "score", "evidence": [...]}], "entities": [{"text", "label",
 "canonical"}], "story_id"}.
 """
@@ -29,6 +29,7 @@ class InputRecord:
     published: datetime | None = None
     source: str | None = None
     labels: frozenset[str] | None = None
+    lang: str | None = None  # ISO 639-1 code when the line declares it; picks the language data
 
 
 def _parse_date(value: Any) -> datetime | None:
@@ -68,6 +69,7 @@ def read_jsonl(stream: IO[str], name: str) -> Iterator[InputRecord]:
             published=_parse_date(obj.get("published")),
             source=obj.get("source") if isinstance(obj.get("source"), str) else None,
             labels=frozenset(labels) if labels is not None else None,
+            lang=obj.get("lang") if isinstance(obj.get("lang"), str) else None,
         )
 
 
@@ -94,11 +96,12 @@ def classify_records(records: Sequence[InputRecord], *, with_entities: bool = Tr
     stories = group_stories(records)
     entities: list[list[Any]] = [[] for _ in records]
     if with_entities and records:
-        entities = comps.extractor.extract_many(f"{r.title}\n\n{r.text}" for r in records)
+        entities = comps.extractor.extract_many((f"{r.title}\n\n{r.text}" for r in records),
+                                                langs=[r.lang for r in records])
     for rec, ents in zip(records, entities, strict=True):
         yield {
             "id": rec.id,
-            "topics": [topic_json(m) for m in detector.detect(rec.title, rec.text)],
+            "topics": [topic_json(m) for m in detector.detect(rec.title, rec.text, lang=rec.lang)],
             "entities": [
                 {"text": e.text, "label": e.label, "canonical": e.canonical, "start": e.start, "end": e.end}
                 for e in ents
