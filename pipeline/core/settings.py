@@ -226,11 +226,6 @@ class Settings:
             index_prefix=str(ex.get("index_prefix") or b.index_prefix),
         )
 
-    def with_hosts(self, hosts: tuple[str, ...] | list[str] | str) -> Settings:
-        """A copy pointing at other hosts (a URL string may list several, comma-separated)."""
-        parsed = split_hosts(hosts) if isinstance(hosts, str) else tuple(h.rstrip("/") for h in hosts)
-        return replace(self, es_hosts=parsed)
-
 
 @dataclass(frozen=True, slots=True)
 class DagSettings:

@@ -97,9 +97,15 @@ def wrap(es: Elasticsearch, what: str, exc: Exception) -> StoreError:
 
 
 def ping(es: Elasticsearch) -> dict[str, Any]:
-    """Cluster health, or `StoreError` naming the URL (the test distribution has no `GET /`)."""
+    """Cluster health, or `StoreError` naming the URL (the test distribution has no `GET /`).
+
+    Fails fast on a dead cluster, but tries every configured node once, so one lost node is not an outage."""
     try:
-        return dict(es.options(request_timeout=5, max_retries=0).cluster.health())
+        nodes = len(es.transport.node_pool.all())
+    except Exception:  # pragma: no cover - a client without a node pool
+        nodes = 1
+    try:
+        return dict(es.options(request_timeout=5, max_retries=max(0, nodes - 1)).cluster.health())
     except (TransportError, ApiError) as exc:
         raise wrap(es, "health check", exc) from exc
 
@@ -253,14 +259,6 @@ def index_stats(es: Elasticsearch, pattern: str) -> dict[str, Any]:
     except (ApiError, TransportError) as exc:
         raise wrap(es, f"reading stats of {pattern}", exc) from exc
 
-
-def cluster_nodes(es: Elasticsearch) -> list[dict[str, Any]]:
-    """One row per node of the cluster (`_cat/nodes`)."""
-    try:
-        rows: Any = es.cat.nodes(format="json", h="name,ip,http_address,node.role,master,heap.percent").body
-        return [dict(r) for r in rows]
-    except (ApiError, TransportError) as exc:
-        raise wrap(es, "listing nodes", exc) from exc
 
 
 @dataclass(slots=True)

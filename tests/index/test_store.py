@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
+import pytest
 from elasticsearch import Elasticsearch
 
+from pipeline.core import vocab
 from pipeline.index import schema, store
 
 
@@ -91,3 +94,51 @@ def test_per_document_failures_are_reported_not_dropped(es: Elasticsearch, index
 def test_field_names_cover_nested_facets():
     names = schema.field_names("articles")
     assert {"entities.person", "source.name", "title.raw", "topics", "story_id", "ingested_at"} <= names
+
+
+def test_client_spans_every_host_and_survives_a_dead_one(es_node) -> None:
+    """All hosts of `Settings` go to the client; a request to a dead node is retried on a live one."""
+    dead = "http://127.0.0.1:9"  # discard port: nothing listens
+    settings = replace(es_node, es_hosts=(dead, es_node.es_url), es_max_retries=3)
+    client = store.connect(settings)
+    try:
+        assert set(store.es_url(client).split(",")) == {dead, es_node.es_url}
+        for _ in range(4):  # round-robin reaches the dead node at least once
+            assert store.ping(client)["status"] in ("green", "yellow")
+    finally:
+        client.close()
+
+
+def test_errors_are_typed_and_name_the_url_and_operation(es: Elasticsearch, es_node) -> None:
+    missing = f"test-missing-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(store.IndexMissing, match=rf"{missing}.*newsmon es setup"):
+        store.search(es, missing, query={"match_all": {}})
+    with pytest.raises(store.BadRequest, match="rejected searching"):
+        store.search(es, "_all", query={"no_such_query": {}})
+    dead = store.connect(replace(es_node, es_hosts=("http://127.0.0.1:9",), es_max_retries=0, es_timeout_s=2))
+    try:
+        with pytest.raises(store.Unreachable, match=r"http://127.0.0.1:9.*unreachable"):
+            store.count(dead, "anything")
+    finally:
+        dead.close()
+
+
+def test_verify_indices_names_what_is_missing(es: Elasticsearch) -> None:
+    names = store.IndexNames(f"test-{uuid.uuid4().hex[:10]}")
+    with pytest.raises(store.IndexMissing, match=rf"{names.articles}.*newsmon es setup"):
+        store.verify_indices(es, names)
+    store.ensure_indices(es, names)
+    try:
+        store.verify_indices(es, names)  # no error once setup ran
+    finally:
+        store.delete_indices(es, names)
+
+
+def test_templates_take_shards_and_replicas_from_settings() -> None:
+    from pipeline.core.settings import Settings
+
+    bodies = schema.templates(store.IndexNames("p"), Settings(es_shards=3, es_replicas=1))
+    assert {b["template"]["settings"]["number_of_shards"] for b in bodies.values()} == {3}
+    assert {b["template"]["settings"]["number_of_replicas"] for b in bodies.values()} == {1}
+    props = bodies["p-articles"]["template"]["mappings"]["properties"]["topic_scores"]["properties"]
+    assert list(props) == list(vocab.topic_names()) and "russian_diplomacy" in props  # from config/topics.yaml
