@@ -58,6 +58,7 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]
     # canonical key -> list of (surface form, set of predicted canonical keys at its occurrences or None)
     across: dict[str, list[tuple[str, frozenset[str] | None]]] = defaultdict(list)
     within_total = within_ok = 0
+    split_within: list[dict[str, Any]] = []
     for row, pred in zip(rows, predictions, strict=True):
         text = row["text"]
         gold = {(match_key(e["canonical"]), e["label"]) for e in row["entities"]}
@@ -78,6 +79,7 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]
             forms = _forms(ent, text)
             seen: set[str] = set()
             complete = True
+            per_form: dict[str, list[str]] = {}
             for form in forms:
                 occ = [
                     (s, e)
@@ -85,6 +87,7 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]
                     if not any(a <= s and e <= b and (a, b) != (s, e) for a, b in spans)
                 ]
                 found = [_canonicals_at(pred, s, e) for s, e in occ]
+                per_form[form] = sorted(set().union(*found)) if found else []
                 if not occ or any(not f for f in found):
                     complete = False
                     across[match_key(ent["canonical"])].append((form, None))
@@ -95,6 +98,8 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]
             if len(set(forms)) > 1:
                 within_total += 1
                 within_ok += int(complete and len(seen) == 1)
+                if not (complete and len(seen) == 1):
+                    split_within.append({"id": row.get("id"), "canonical": ent["canonical"], "forms": per_form})
     per_label: dict[str, dict[str, Any]] = {}
     for label, c in counts.items():
         prec = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
@@ -134,6 +139,7 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]
             },
             "share": round((within_ok + across_ok) / total, 4) if total else 1.0,
             "split_across_stories": sorted(split),
+            "split_within_story": split_within,
         },
         "errors": errors,
     }
@@ -160,11 +166,84 @@ def format_report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # pragma: no cover - manual use: python -m pipeline.entities.evaluate GOLD [--json]
+def _tokens_overlap(a: str, b: str) -> bool:
+    """Two name keys share a word run: one is inside the other ("light infantry division" / "77th ...")."""
+    ta, tb = a.split(), b.split()
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    n = len(short)
+    return any(long_[i : i + n] == short for i in range(len(long_) - n + 1))
+
+
+def error_classes(result: dict[str, Any]) -> dict[str, list[str]]:
+    """The mistakes of a `score` result grouped by class, for an analyst deciding what to fix:
+
+    * `wrong label`: the entity was found under another label ("Moldova" as ORG instead of GPE);
+    * `partial name`: a predicted name of that label is inside or around the gold one (a boundary error,
+      "Light Infantry Division" for "77th Light Infantry Division");
+    * `missed <LABEL>`: not found at all; `spurious <LABEL>`: predicted but not in the gold;
+    * `split within story`: one entity's surface forms got several canonical names, or a form was missed
+      (each form with the names predicted at its occurrences); `split across stories`: the entity's canonical
+      name differs between texts.
+    """
+    classes: dict[str, list[str]] = defaultdict(list)
+    by_id: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for err in result["errors"]:
+        by_id[err["id"]].append(err)
+    for doc_id, errs in by_id.items():
+        missed = {(k, e["label"]) for e in errs for k in e["missed"]}
+        spurious = {(k, e["label"]) for e in errs for k in e["spurious"]}
+        used: set[tuple[str, str]] = set()
+        for key, label in sorted(missed):
+            other = sorted(lab for k, lab in spurious if k == key and lab != label)
+            if other:
+                classes["wrong label"].append(f"{doc_id}: {key!r} gold {label}, predicted {other[0]}")
+                used |= {(key, label), (key, other[0])}
+                continue
+            near = sorted(k for k, lab in spurious if lab == label and _tokens_overlap(k, key))
+            if near:
+                classes["partial name"].append(f"{doc_id}: {label} {key!r}, predicted {near[0]!r}")
+                used |= {(key, label), (near[0], label)}
+        for key, label in sorted(missed - used):
+            classes[f"missed {label}"].append(f"{doc_id}: {key!r}")
+        for key, label in sorted(spurious - used):
+            classes[f"spurious {label}"].append(f"{doc_id}: {key!r}")
+    collapse = result["collapse"]
+    for split in collapse.get("split_within_story", []):
+        forms = "; ".join(f"{form!r} -> {names or 'not found'}" for form, names in split["forms"].items())
+        classes["split within story"].append(f"{split['id']}: {split['canonical']!r}: {forms}")
+    for key in collapse["split_across_stories"]:
+        classes["split across stories"].append(repr(key))
+    return dict(classes)
+
+
+def format_errors(result: dict[str, Any]) -> str:
+    """`error_classes` as text: one block per class, largest first."""
+    classes = error_classes(result)
+    lines = []
+    for name, items in sorted(classes.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"{name} ({len(items)}):")
+        lines.extend(f"  {item}" for item in items)
+    return "\n".join(lines) if lines else "no errors"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m pipeline.entities.evaluate [GOLD] [--json] [--errors]`."""
     import sys
 
-    res = evaluate_entities(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/entities/gold.jsonl")
-    print(json.dumps(res, indent=2) if "--json" in sys.argv else format_report(res))
-    if "--errors" in sys.argv:
-        for err in res["errors"]:
-            print(err)
+    args = list(sys.argv[1:] if argv is None else argv)
+    paths = [a for a in args if not a.startswith("--")]
+    res = evaluate_entities(paths[0] if paths else "tests/fixtures/entities/gold.jsonl")
+    if "--json" in args:
+        if "--errors" in args:
+            res["error_classes"] = error_classes(res)
+        print(json.dumps(res, indent=2))
+        return 0
+    print(format_report(res))
+    if "--errors" in args:
+        print()
+        print(format_errors(res))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - manual use
+    raise SystemExit(main())

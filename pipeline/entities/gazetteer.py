@@ -57,6 +57,10 @@ class EntityEntryModel(StrictModel):
     # Ambiguous short forms ("AA", "PDF"): linked only when the text also has a strong alias or a context word.
     weak_aliases: list[str] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list)
+    # The country a place or body belongs to (a GPE entry's canonical name): "Yangon" -> Myanmar. Read by the
+    # institution rules: "Embassy of Russia in Yangon" -> "Embassy of Russia in Myanmar", and a dateline city
+    # establishes the story's country for a bare "Foreign Ministry".
+    country: str | None = None
 
 
 class EntitiesFileModel(StrictModel):
@@ -75,6 +79,7 @@ class GazetteerEntry:
     wikidata: str | None = None
     weak_aliases: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    country: str | None = None
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
@@ -114,6 +119,10 @@ class Gazetteer:
                     )
                     continue
                 by_key.setdefault(key, (i, entry))
+        names = {e.canonical for e in entries if e.type == "GPE"}
+        for i, entry in enumerate(entries):
+            if entry.country is not None and entry.country not in names:
+                problems.append(f"entities[{i}].country: {entry.country!r} is not the canonical name of a GPE entry")
         if problems:
             raise ConfigError(source, problems)
         strong = {}
@@ -151,6 +160,7 @@ def parse_gazetteer(data: Any, source: str = "<memory>") -> Gazetteer:
             wikidata=e.wikidata,
             weak_aliases=tuple(dict.fromkeys(a.strip() for a in e.weak_aliases if a.strip())),
             context=tuple(c.strip() for c in e.context if c.strip()),
+            country=e.country.strip() if e.country else None,
         )
         for e in model.entities
     ]

@@ -11,13 +11,23 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.core.records import Entity
 from pipeline.core.vocab import ENTITY_LABELS
 from pipeline.entities.gazetteer import Gazetteer, GazetteerEntry, match_key
+from pipeline.entities.institutions import find_institutions
+from pipeline.entities.mention import Mention
 from pipeline.entities.nlp import WEAK_PREFIX
+from pipeline.entities.resolve import (
+    link_bare_heads,
+    link_name_variants,
+    link_regions,
+    link_truncated,
+    merge_institutions,
+    resolve_bare_ministries,
+    unify_case,
+)
 from pipeline.entities.surface import (
     acronym_of,
     clean_surface,
@@ -37,19 +47,6 @@ OUTPUT_LABELS: tuple[str, ...] = ENTITY_LABELS
 LABEL_MAP: dict[str, str] = {label: label for label in OUTPUT_LABELS} | {"FAC": "LOC"}
 
 
-@dataclass(slots=True)
-class Mention:
-    """Working record for one mention while the document is normalised."""
-
-    text: str
-    label: str
-    canonical: str
-    start: int
-    end: int
-    from_gazetteer: bool
-    key: str = ""
-
-
 def _context_ok(entry: GazetteerEntry, text_lower: str, doc_canonicals: set[str]) -> bool:
     if entry.canonical in doc_canonicals:
         return True
@@ -65,6 +62,8 @@ def mentions_from_doc(doc: Doc, gazetteer: Gazetteer, lang: LanguageData = ENGLI
             continue
         if ent.ent_id_.startswith(WEAK_PREFIX):
             weak = gazetteer.by_canonical.get(ent.ent_id_[len(WEAK_PREFIX) :])
+            if weak is not None and len(match_key(ent.text)) < 2 and not _context_ok(weak, doc.text.lower(), set()):
+                continue  # a one-letter weak alias ("X") without its context is no name at all
             if weak is not None:
                 out.append(Mention(ent.text, weak.type, ent.text, ent.start_char, ent.end_char, False))
                 continue
@@ -126,7 +125,7 @@ def _link_acronyms(mentions: list[Mention], text: str, lang: LanguageData) -> No
         if m.label not in ("ORG", "GPE", "LOC", "EVENT") or is_acronym(m.text):
             continue
         follow = _DEFINED_ACRONYM_RE.match(text[m.end : m.end + 16])
-        if follow and is_acronym(follow.group(1)):
+        if follow and is_acronym(follow.group(1)) and not m.text.isupper():  # "WASHINGTON (UPI)": a dateline
             defined.setdefault(follow.group(1).replace(".", ""), m)
         for name in {m.text, m.canonical}:
             for acr in acronym_of(name, lang):
@@ -280,6 +279,8 @@ def _relabel_demonyms(mentions: list[Mention], lang: LanguageData) -> None:
 
 
 def _is_title_case_line(line: str) -> bool:
+    if len(line.split()) > 24 or re.search(r"\w{3}[.!?]\s+[A-Z]", line):
+        return False  # several sentences or a long line: prose, however many names it holds
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if len(w) > 3]
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
@@ -319,12 +320,20 @@ def normalise_doc(
     `lang` is the document's language data (titles, demonyms, acronym stop words).
     """
     text = doc.text if text is None else text
-    mentions = _drop_uncorroborated_headline(mentions_from_doc(doc, gazetteer, lang), text)
+    mentions = mentions_from_doc(doc, gazetteer, lang)
+    mentions = merge_institutions(mentions, find_institutions(text, gazetteer, lang), text, gazetteer)
+    mentions = _drop_uncorroborated_headline(mentions, text)
     _relabel_demonyms(mentions, lang)
     _apply_weak_aliases(mentions, gazetteer, text)
+    link_name_variants(mentions, gazetteer, lang)
+    link_regions(mentions, text, gazetteer, lang)
     _link_acronyms(mentions, text, lang)
     _link_partial_names(mentions, lang)
     _link_org_suffixes(mentions)
+    link_truncated(mentions)
+    resolve_bare_ministries(mentions, text, gazetteer, lang)
+    mentions = link_bare_heads(mentions, text, lang)
+    unify_case(mentions, text)
     mentions = _rescan(mentions, text)
     _vote_labels(mentions)
     mentions.sort(key=lambda m: (m.start, m.end))

@@ -83,6 +83,8 @@ def build_pipeline(gazetteer: Gazetteer, trimmed: bool = True) -> Language:
                     single.append(rule | {"pattern": variant})
                     if len(variant) >= 4 and variant.upper() != variant:  # "MOSCOW" in datelines/headlines
                         single.append(rule | {"pattern": variant.upper()})
+                    if len(variant) == 1:  # "on X." - the tokenizer keeps a capital letter and its dot together
+                        single.append(rule | {"pattern": variant + "."})
     ci = nlp.add_pipe(
         "entity_ruler",
         name=RULER_CI,

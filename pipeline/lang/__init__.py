@@ -7,12 +7,16 @@ missing code. Adding a language is a data module plus one line in `REGISTRY`; th
 
 from __future__ import annotations
 
-from pipeline.lang import en
+from pipeline.lang import ar, en, fr, ja, ms, my, ru, th, vi, zh
+from pipeline.lang import id as id_
 from pipeline.lang.base import LanguageData
 
 ENGLISH: LanguageData = en.DATA
 DEFAULT: LanguageData = ENGLISH
-REGISTRY: dict[str, LanguageData] = {data.code: data for data in (en.DATA,)}
+REGISTRY: dict[str, LanguageData] = {
+    data.code: data
+    for data in (en.DATA, ru.DATA, zh.DATA, ja.DATA, my.DATA, th.DATA, id_.DATA, ms.DATA, vi.DATA, fr.DATA, ar.DATA)
+}
 
 __all__ = ["DEFAULT", "ENGLISH", "REGISTRY", "LanguageData", "for_language"]
 

@@ -7,7 +7,7 @@ data module (see `en.py`), never by editing `entities/` or `detect/`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 
@@ -46,6 +46,36 @@ class LanguageData:
     # --- detect
     list_separator: re.Pattern[str]  # between two items of a list ("Laos, Thailand and the Philippines")
     sentence_break: re.Pattern[str]  # the end of a sentence (near rules may not pair hits across it)
+    # --- entities: institutions, units and name variants (optional: an empty value turns the rule off)
+    # head words of state bodies ("Ministry", "Commission", "Hluttaw"): "Title Case words + head" is an ORG
+    institution_heads: frozenset[str] = frozenset()
+    # heads whose canonical form is "<Head> of <Portfolio> of <Country>" ("Foreign Ministry" -> "Ministry of
+    # Foreign Affairs"); "Embassy"/"Mission" heads build "Embassy of X in Y" / "Permanent Mission of X to Y"
+    ministry_heads: frozenset[str] = frozenset()
+    embassy_heads: frozenset[str] = frozenset()
+    mission_heads: frozenset[str] = frozenset()
+    # portfolio words written before "Ministry" -> the name after "Ministry of" ("foreign" -> "Foreign Affairs")
+    portfolios: dict[str, str] = field(default_factory=dict)
+    # country adjectives and short forms -> the country's canonical name ("Russian" -> "Russia", "UK")
+    country_adjectives: dict[str, str] = field(default_factory=dict)
+    # country names written with "the" after "of"/"to" ("the Philippines")
+    countries_with_article: frozenset[str] = frozenset()
+    # military unit heads ("Division", "Battalion") and unit abbreviations ("LID" -> "Light Infantry Division")
+    unit_heads: frozenset[str] = frozenset()
+    unit_abbreviations: dict[str, str] = field(default_factory=dict)
+    # first-name spelling variants (transliterations): each tuple is one name, its first item the canonical form
+    name_variants: tuple[tuple[str, ...], ...] = ()
+    # suffixes of region names dropped to find the bare name ("Sagaing Region" ~ "Sagaing")
+    region_suffixes: frozenset[str] = frozenset()
+
+    # --- stories: event signals (explicit dates and weekdays named in a report; empty: the signal is off)
+    month_names: dict[str, int] = field(default_factory=dict)  # lower-cased month name or abbreviation -> 1..12
+    weekday_names: dict[str, int] = field(default_factory=dict)  # lower-cased weekday name -> 0 (Monday) .. 6
+
+    @cached_property
+    def first_name_forms(self) -> dict[str, str]:
+        """Lower-cased first-name spelling -> its canonical spelling (`name_variants`)."""
+        return {v.lower(): group[0] for group in self.name_variants for v in group}
 
     @cached_property
     def titles(self) -> frozenset[str]:

@@ -81,6 +81,50 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
+# Head words of state bodies: "Title Case words + head" (and "head of/for/on Title Case words") is an ORG.
+INSTITUTION_HEADS = frozenset(
+    """
+    Ministry Commission Council Department Committee Agency Service Office Authority Bureau Secretariat
+    Parliament Assembly Hluttaw Duma Legislature Embassy Consulate Mission Directorate Inspectorate Tribunal
+    """.split()
+)
+
+# "Foreign Ministry" -> "Ministry of Foreign Affairs"; other portfolio words are kept as written.
+PORTFOLIOS = {
+    "foreign": "Foreign Affairs",
+    "foreign affairs": "Foreign Affairs",
+    "defence": "Defence",
+    "defense": "Defence",
+    "emergencies": "Emergency Situations",
+    "emergency": "Emergency Situations",
+    "emergency situations": "Emergency Situations",
+    "home": "Home Affairs",
+    "home affairs": "Home Affairs",
+    "interior": "Interior",
+    "trade": "Trade",
+    "commerce": "Commerce",
+    "economy": "Economy",
+    "finance": "Finance",
+    "information": "Information",
+    "health": "Health",
+    "justice": "Justice",
+    "energy": "Energy",
+    "education": "Education",
+}
+
+# Country adjectives and short forms -> the gazetteer's canonical country name.
+COUNTRY_ADJECTIVES = {
+    "Russian": "Russia", "Myanmar": "Myanmar", "Burmese": "Myanmar", "Thai": "Thailand", "Chinese": "China",
+    "Japanese": "Japan", "Indonesian": "Indonesia", "Malaysian": "Malaysia", "Philippine": "Philippines",
+    "Filipino": "Philippines", "Vietnamese": "Vietnam", "Cambodian": "Cambodia", "Lao": "Laos",
+    "Laotian": "Laos", "Singaporean": "Singapore", "Singapore": "Singapore", "Bruneian": "Brunei",
+    "Brunei": "Brunei", "Timorese": "Timor-Leste", "Indian": "India", "Bangladeshi": "Bangladesh",
+    "Ukrainian": "Ukraine", "Belarusian": "Belarus", "American": "United States", "US": "United States",
+    "U.S.": "United States", "British": "United Kingdom", "UK": "United Kingdom", "U.K.": "United Kingdom",
+    "French": "France", "German": "Germany", "Turkish": "Turkey", "Kazakh": "Kazakhstan",
+    "South Korean": "South Korea", "North Korean": "North Korea", "Australian": "Australia",
+}
+
 DATA = LanguageData(
     code="en",
     name="English",
@@ -108,4 +152,41 @@ DATA = LanguageData(
     list_separator=re.compile(r"\s*(?:[,;/]\s*)?(?:(?:and|or|&|as well as)\s+)?(?:the\s+)?", re.IGNORECASE),
     # . ! ? (maybe followed by a closing quote/bracket) then space and a capital/quote, or a newline
     sentence_break=re.compile(r"[.!?][\"'”’)\]]*\s+(?=[A-Z\"“‘'(])|\n"),
+    institution_heads=INSTITUTION_HEADS,
+    ministry_heads=frozenset({"Ministry", "Department"}),
+    embassy_heads=frozenset({"Embassy", "Consulate"}),
+    mission_heads=frozenset({"Mission"}),
+    portfolios=PORTFOLIOS,
+    country_adjectives=COUNTRY_ADJECTIVES,
+    countries_with_article=frozenset(
+        {"Philippines", "United States", "United Kingdom", "Netherlands", "United Arab Emirates", "United Nations"}
+    ),
+    unit_heads=frozenset({"Division", "Brigade", "Battalion", "Regiment", "Command", "Corps", "Fleet", "Squadron"}),
+    unit_abbreviations={
+        "LID": "Light Infantry Division",
+        "LIB": "Light Infantry Battalion",
+        "IB": "Infantry Battalion",
+        "MOC": "Military Operations Command",
+        "ROC": "Regional Operations Command",
+    },
+    # Russian (and a few other) first names in their English spellings; the first is the canonical one.
+    name_variants=(
+        ("Sergei", "Sergey", "Sergej"), ("Yuri", "Yury", "Yuriy", "Iouri"), ("Dmitry", "Dmitri", "Dmitriy"),
+        ("Andrei", "Andrey"), ("Alexei", "Alexey", "Aleksei", "Aleksey"), ("Nikolai", "Nikolay"),
+        ("Mikhail", "Michail"), ("Vasily", "Vassily", "Vasiliy", "Vassili"), ("Yevgeny", "Evgeny", "Yevgeniy"),
+        ("Alexander", "Aleksandr", "Alexandr"), ("Maria", "Mariya"), ("Anatoly", "Anatoliy"),
+        ("Valery", "Valeriy", "Valeri"), ("Grigory", "Grigoriy"), ("Georgy", "Georgiy"), ("Arkady", "Arkadiy"),
+        ("Vitaly", "Vitaliy"), ("Yakov", "Iakov"), ("Pyotr", "Petr"), ("Fyodor", "Fedor"), ("Ilya", "Ilia"),
+        ("Natalia", "Natalya"), ("Tatiana", "Tatyana"), ("Yulia", "Yuliya"),
+    ),
+    region_suffixes=frozenset({"State", "Region", "Division", "Province", "Oblast", "Krai"}),
+    month_names={
+        **{m: n for n, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                       "september", "october", "november", "december"), 1)},
+        **{m: n for n, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                       "nov", "dec"), 1)},
+        "sept": 9,
+    },
+    weekday_names={d: n for n, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                               "sunday"))},
 )
