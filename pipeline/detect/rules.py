@@ -79,6 +79,8 @@ class Scoring(RuleModel):
     title_factor: float = Field(3.0, ge=0)
     lead_factor: float = Field(1.5, ge=0)
     lead_words: int = Field(60, ge=0)
+    # for `lead_secondary`: the lead is the text's first `lead_sentences` sentences (0: the first `lead_words`)
+    lead_sentences: int = Field(0, ge=0)
     repeat_decay: float = Field(0.5, ge=0, le=1)
     max_hits: int = Field(4, ge=1)
 
@@ -89,6 +91,7 @@ class ScoringOverride(RuleModel):
     title_factor: float | None = Field(None, ge=0)
     lead_factor: float | None = Field(None, ge=0)
     lead_words: int | None = Field(None, ge=0)
+    lead_sentences: int | None = Field(None, ge=0)
     repeat_decay: float | None = Field(None, ge=0, le=1)
     max_hits: int | None = Field(None, ge=1)
 
@@ -121,6 +124,16 @@ class NearSpec(RuleModel):
     max_hits: int | None = Field(None, ge=1)
     same_sentence: bool = True  # both hits must be in one sentence
     only_if_any: list[RuleId] = Field(default_factory=list)  # scores only if one of these groups also hits
+    note: str = ""
+
+
+class LeadSecondarySpec(RuleModel):
+    """A secondary topic stated in the lead: a hit of one of `groups` (the topic's institutions, meetings or
+    officials) anywhere in the text's lead adds `weight` once - the headline may carry another topic, and the
+    lead's second half ("..., then goes on to the ASEAN ministers' meeting") carries this one."""
+
+    groups: list[RuleId] = Field(min_length=1)
+    weight: float = Field(gt=0)
     note: str = ""
 
 
@@ -161,6 +174,7 @@ class TopicSpec(RuleModel):
     near: dict[RuleId, NearSpec] = Field(default_factory=dict)
     false_friends: dict[RuleId, FalseFriendSpec] = Field(default_factory=dict)
     lists: dict[RuleId, ListSpec] = Field(default_factory=dict)
+    lead_secondary: LeadSecondarySpec | None = None
 
     @model_validator(mode="after")
     def _references(self) -> TopicSpec:
@@ -179,6 +193,12 @@ class TopicSpec(RuleModel):
                 for gid in getattr(near, side):
                     if gid not in self.groups:
                         raise ValueError(f"near.{nid}.{side}: unknown group {gid!r}")
+        if self.lead_secondary is not None:
+            for gid in self.lead_secondary.groups:
+                if gid not in self.groups:
+                    raise ValueError(f"lead_secondary.groups: unknown group {gid!r}")
+                if self.groups[gid].weight <= 0:
+                    raise ValueError(f"lead_secondary.groups: {gid!r} needs a positive weight")
         for entry in self.require_any:
             for rid in [entry] if isinstance(entry, str) else entry:
                 if rid not in self.groups and rid not in self.near:

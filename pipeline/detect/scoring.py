@@ -28,10 +28,25 @@ class TopicScore:
     reasons: tuple[str, ...]  # why it did not pass (empty when it passed)
 
 
-def _factor(h: Hit, sc: Scoring) -> float:
+def _factor(h: Hit, sc: Scoring, lead_end: int) -> float:
     if h.field == "title":
         return sc.title_factor
-    return sc.lead_factor if h.tok < sc.lead_words else 1.0
+    return sc.lead_factor if h.tok < lead_end else 1.0
+
+
+def lead_end(fld: TextField, sc: Scoring, sentence_break: re.Pattern[str]) -> int:
+    """Words of the text's lead for `lead_secondary`: its first `lead_sentences` sentences, read whole however
+    long they run (a lead's second half is still the lead); the first `lead_words` when `lead_sentences` is 0."""
+    if not sc.lead_sentences:
+        return sc.lead_words
+    if not fld.matches:
+        return 0
+    stop = len(fld.text)
+    for n, m in enumerate(sentence_break.finditer(fld.text), 1):
+        if n == sc.lead_sentences:
+            stop = m.start()
+            break
+    return fld.word_index(stop) + 1
 
 
 def _decayed(weight: float, factors: list[float], sc: Scoring, cap: int | None) -> list[float]:
@@ -95,6 +110,10 @@ def score_topic(
             evidence.append(Evidence(f"{topic.name}.{m.rule}", fld.text[m.start : m.end], name, m.start, m.end, 0.0))
     fired: set[str] = set()
     score = 0.0
+
+    def factor(h: Hit) -> float:
+        return _factor(h, sc, sc.lead_words)
+
     # term groups
     grouped: dict[str, list[Hit]] = {}
     for hits in by_field.values():
@@ -106,8 +125,8 @@ def score_topic(
             continue  # helper group: only used by near rules
         if g.only_if_any and not any(d in grouped for d in g.only_if_any):
             continue
-        ordered = sorted(hits, key=lambda h: (-_factor(h, sc), FIELDS.index(h.field), h.start))
-        weights = _decayed(g.weight, [_factor(h, sc) for h in ordered], sc, g.max_hits)
+        ordered = sorted(hits, key=lambda h: (-factor(h), FIELDS.index(h.field), h.start))
+        weights = _decayed(g.weight, [factor(h) for h in ordered], sc, g.max_hits)
         for h, w in zip(ordered, weights, strict=False):
             text = fields[h.field].text
             evidence.append(Evidence(f"{topic.name}.{rid}", text[h.start : h.end], h.field, h.start, h.end, w))
@@ -120,13 +139,27 @@ def score_topic(
         pairs = _near_pairs(near, by_field, fields, lang.sentence_break)
         if not pairs:
             continue
-        pairs.sort(key=lambda p: (-max(_factor(p[0], sc), _factor(p[1], sc)), FIELDS.index(p[0].field), p[0].start))
-        factors = [max(_factor(a, sc), _factor(b, sc)) for a, b in pairs]
+        pairs.sort(key=lambda p: (-max(factor(p[0]), factor(p[1])), FIELDS.index(p[0].field), p[0].start))
+        factors = [max(factor(a), factor(b)) for a, b in pairs]
         for (a, b), w in zip(pairs, _decayed(near.weight, factors, sc, near.max_hits), strict=False):
             term, start, end = _near_term(fields, a, b)
             evidence.append(Evidence(f"{topic.name}.{nid}", term, a.field, start, end, w))
             score += w
         fired.add(nid)
+    # a secondary topic stated in the lead: one of its institutions/meetings/officials there adds a bonus once
+    secondary = spec.lead_secondary
+    lead_hit = None
+    if secondary is not None and "text" in fields:
+        lead = lead_end(fields["text"], sc, lang.sentence_break)
+        eligible = set(secondary.groups)
+        lead_hit = next((h for h in by_field.get("text", []) if h.rule in eligible and h.tok < lead), None)
+        if lead_hit is not None:
+            text = fields["text"].text
+            term = text[lead_hit.start : lead_hit.end]
+            evidence.append(
+                Evidence(f"{topic.name}.lead_secondary", term, "text", lead_hit.start, lead_hit.end, secondary.weight)
+            )
+            score += secondary.weight
     positive = {rid for rid in fired if (spec.groups[rid].weight if rid in spec.groups else spec.near[rid].weight) > 0}
     # Distinct signals: distinct words/phrases of positive groups ("Myanmar" five times is one signal,
     # "Myanmar" + "junta" are two) plus each positive near rule that fired.
@@ -136,7 +169,7 @@ def score_topic(
         for h in hits
         if h.rule in positive
     }
-    signals = len(distinct_terms) + sum(1 for rid in positive if rid in spec.near)
+    signals = len(distinct_terms) + sum(1 for rid in positive if rid in spec.near) + (lead_hit is not None)
     reasons: list[str] = []
     if score < spec.threshold:
         reasons.append(f"score {score:.2f} < threshold {spec.threshold:g}")

@@ -148,8 +148,10 @@ def _prefix_words(
         if stem:
             possessive = (s, s + len(stem.group(1)))
             break
-        if word.lower() in lang.stop_words or word.lower() in lang.calendar_words:
-            break
+        if (word.lower() in lang.stop_words and not (word.isupper() and len(word) > 1)) or (
+            word.lower() in lang.calendar_words
+        ):
+            break  # "The", "On", "Monday" (but "US" is a name)
         run.append((s, e))
         pos = s
         if opening:
