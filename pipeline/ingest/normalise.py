@@ -7,21 +7,22 @@ Pure functions: no clock (the fetch time is an argument), no I/O.
 - `article_id`: the first 32 hex digits (128 bits) of sha256 over the canonical URL (UTF-8). The same
   URL always gives the same id, so re-ingesting never duplicates.
 - `clean_text`: HTML to plain text with a real HTML parser (selectolax/lexbor).
+- the language: `pipeline.ingest.langid.identify` (script first, then py3langid; the feed's declared language when
+  consistent with the text); legacy Zawgyi Burmese is converted to Unicode and flagged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.core.records import Article, FeedItem
+from pipeline.ingest import langid
 from pipeline.ingest.feeds import FeedConfig
 
 # Query parameters that only track the reader; compared lowercased. Prefixes cover families.
@@ -129,37 +130,18 @@ def clean_title(html: str) -> str:
     return " ".join(clean_text(html).split())
 
 
-_IDENTIFIER: Any = None
-_IDENTIFIER_LOCK = threading.Lock()
-MIN_LANGUAGE_CHARS = 20
-LANGUAGE_SAMPLE_CHARS = 400  # a lead paragraph is enough for the language; cost grows with length
-MIN_LANGUAGE_CONFIDENCE = 0.3
-
-
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language, or None when the text is too short or the guess too weak."""
-    global _IDENTIFIER
-    sample = text.strip()[:LANGUAGE_SAMPLE_CHARS]
-    if sum(map(str.isalpha, sample)) < MIN_LANGUAGE_CHARS:
+    """ISO 639-1 code of the text's language from the text alone (`langid.identify`), or None when the text is
+    too short or the guess too weak."""
+    guess = langid.identify(text)
+    if guess.source == "detector" and guess.confidence < langid.MIN_CONFIDENCE:
         return None
-    if _IDENTIFIER is None:
-        with _IDENTIFIER_LOCK:
-            if _IDENTIFIER is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-                _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    lang, confidence = _IDENTIFIER.classify(sample)
-    if confidence < MIN_LANGUAGE_CONFIDENCE or lang == "und":
-        return None
-    return str(lang)
+    return guess.code
 
 
 def _primary_language(tag: str | None) -> str | None:
     """'en-US' -> 'en'; None for empty tags."""
-    if not tag:
-        return None
-    primary = tag.strip().replace("_", "-").split("-")[0].lower()
-    return primary or None
+    return langid.primary_code(tag)
 
 
 def _is_http_url(value: str | None) -> bool:
@@ -204,9 +186,11 @@ def normalise(item: FeedItem, *, fetched_at: datetime, feed: FeedConfig) -> Arti
         published = fetched_at
         flags.append("date_future_clamped")
 
-    language = (
-        detect_language(f"{title}\n{text}") or _primary_language(feed.language) or _primary_language(item.language)
-    )
+    guess = langid.identify(f"{title}\n{text}", declared=feed.language or item.language)
+    if guess.text is not None:  # legacy Zawgyi Burmese: title and text re-encoded as Unicode
+        title, text = langid.zawgyi_to_unicode(title), langid.zawgyi_to_unicode(text)
+    flags.extend(guess.flags)
+    language = guess.code
     host = urlsplit(url).hostname or ""
     return Article(
         id=article_id(url),

@@ -4,7 +4,8 @@
 items as possible are returned (feedparser's lenient parser takes over from the strict one on broken XML).
 
 Hardening done here before feedparser sees the bytes:
-- UTF-16/32 bodies are transcoded to UTF-8 so the checks below see ASCII-compatible bytes;
+- UTF-16/32 bodies (with a BOM, or recognised from the zero bytes around the first ASCII characters) are
+  transcoded to UTF-8 so the checks below see ASCII-compatible bytes;
 - every `<!ENTITY>` declaration and the DOCTYPE internal subset are removed, so entity expansion attacks
   (billion laughs, quadratic blow-up, external/parameter entities) cannot cost memory or time;
 - the media type is normalised (RFC 7303: text/xml without charset follows the XML declaration, not ASCII;
@@ -50,7 +51,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_NO_BOM_PATTERNS = ((b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
 _XML_MEDIA = ("application/xml", "text/xml")
 
 
@@ -78,18 +78,33 @@ def _split_content_type(content_type: str | None) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
+def _wide_without_bom(head: bytes) -> str | None:
+    """UTF-32/UTF-16 without a BOM, from the zero bytes around the first ASCII characters (`<?xml`, `<rss`,
+    leading whitespace): XML 1.0 Appendix F, generalised beyond `<?`, since a feed may start at its root."""
+    if len(head) < 8:
+        return None
+    quads = [head[i : i + 4] for i in range(0, 16 if len(head) >= 16 else 8, 4)]
+    if all(q[0] and q[1:] == b"\x00\x00\x00" for q in quads):
+        return "utf-32-le"
+    if all(q[:3] == b"\x00\x00\x00" and q[3] for q in quads):
+        return "utf-32-be"
+    pairs = [head[i : i + 2] for i in range(0, 8, 2)]
+    if all(p[0] and p[1] == 0 for p in pairs):
+        return "utf-16-le"
+    if all(p[0] == 0 and p[1] for p in pairs):
+        return "utf-16-be"
+    return None
+
+
 def _transcode_wide(body: bytes) -> tuple[bytes, str | None]:
-    """UTF-16/32 (with BOM, or recognisable from `<?`) -> UTF-8 with the declaration fixed."""
+    """UTF-16/32 (with BOM, or recognisable without one) -> UTF-8 with the declaration fixed."""
     encoding = None
     for bom, name in _BOMS:
         if body.startswith(bom):
             encoding, body = name, body[len(bom) :]
             break
     else:
-        for pattern, name in _NO_BOM_PATTERNS:
-            if body.startswith(pattern):
-                encoding = name
-                break
+        encoding = _wide_without_bom(body[:16])
     if encoding is None:
         return body, None
     try:
@@ -118,6 +133,19 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
+# encodings that feedparser (like browsers, per WHATWG) decodes as their superset: not a mismatch
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+    "tis-620": "cp874",
+    "iso8859-11": "cp874",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+}
+
+
 def _codec_name(name: str | None) -> str | None:
     if not name:
         return None
@@ -125,6 +153,12 @@ def _codec_name(name: str | None) -> str | None:
         return codecs.lookup(name).name
     except LookupError:
         return None
+
+
+def _same_encoding(declared: str | None, actual: str | None) -> bool:
+    """Whether decoding with `actual` honours `declared` (the same codec, or a superset of it)."""
+    a, b = _codec_name(declared), _codec_name(actual)
+    return a == b or (a is not None and _SUPERSETS.get(a) == b)
 
 
 def _sniff_not_a_feed(head: bytes, media: str) -> Problem | None:
@@ -345,7 +379,7 @@ def parse_feed(body: bytes, *, feed_name: str, feed_url: str, content_type: str 
         result.problems.append(
             Problem(ENCODING, f"character encoding unknown: {declared} ({source}) and fallbacks all failed")
         )
-    elif _codec_name(declared) != _codec_name(actual) and not already:
+    elif not _same_encoding(declared, actual) and not already:
         if _codec_name(declared) is None:
             result.problems.append(
                 Problem(
