@@ -268,17 +268,25 @@ def eval_cmd(
     unlabelled = [r.id for r in records if r.labels is None]
     if unlabelled:
         raise _fail(f"{input_path}: {len(unlabelled)} line(s) have no 'labels' (first id {unlabelled[0]})", 2)
+    from pipeline.jobs.classify import format_per_language, per_language, record_language
+
     detector = Detector.from_config(topics_file)
     gold = [set(r.labels or ()) for r in records]
-    pred = [topic_names(detector.detect(r.title, r.text)) for r in records]
+    pred = [topic_names(detector.detect(r.title, r.text, lang=record_language(r))) for r in records]
     report = evaluate(gold, pred, list(detector.topics))
     mistakes = errors([r.id for r in records], gold, pred)
+    # per-language scores when the lines carry `lang` (a multilingual set)
+    by_lang = per_language(records, gold, pred, list(detector.topics)) if any(r.lang for r in records) else {}
     if as_json:
         data = report.to_dict()
         data["errors"] = [{"id": i, "topic": t, "kind": k} for i, t, k in mistakes]
+        if by_lang:
+            data["languages"] = {code: rep.to_dict() for code, rep in by_lang.items()}
         typer.echo(json.dumps(data, indent=2))
     else:
         typer.echo(report.format_table())
+        if by_lang:
+            typer.echo(format_per_language(by_lang))
         if show_errors:
             for i, t, k in mistakes:
                 typer.echo(f"  {k} {t}: {i}")

@@ -1,8 +1,9 @@
 """`newsmon classify` / `newsmon eval`: offline classification of JSON Lines articles (no ES, no network).
 
 Input lines: {"id", "title", "text", "url"?, "published"?, "source"?, "lang"?, "labels"?}. Output, one line per input in
-the same order: {"id", "topics": [{"name", "score", "evidence": [...]}], "entities": [{"text", "label",
-"canonical"}], "story_id"}.
+the same order: {"id", "lang", "topics": [{"name", "score", "evidence": [...]}], "entities": [{"text", "label",
+"canonical"}], "story_id"}. `lang` is the line's own `lang` when it has one, else identified from its title and
+text (`pipeline.ingest.langid`; null when unknown), and picks the language data of detection and extraction.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from pipeline.core.records import TopicMatch
+from pipeline.ingest.langid import identify, primary_code
 
 
 class InputError(ValueError):
@@ -85,6 +87,14 @@ def topic_json(m: TopicMatch) -> dict[str, Any]:
     }
 
 
+def record_language(rec: InputRecord) -> str | None:
+    """The line's declared `lang` (primary subtag, lower-cased), else the language identified from its text."""
+    declared = primary_code(rec.lang)
+    if declared:
+        return declared
+    return identify(f"{rec.title}\n{rec.text}").code
+
+
 def classify_records(records: Sequence[InputRecord], *, with_entities: bool = True,
                      batch_size: int = 64) -> Iterator[dict[str, Any]]:
     """Topics, entities and story ids for every record, in input order."""
@@ -94,20 +104,44 @@ def classify_records(records: Sequence[InputRecord], *, with_entities: bool = Tr
     comps = Components()
     detector = comps.detector
     stories = group_stories(records)
+    langs = [record_language(r) for r in records]
     entities: list[list[Any]] = [[] for _ in records]
     if with_entities and records:
-        entities = comps.extractor.extract_many((f"{r.title}\n\n{r.text}" for r in records),
-                                                langs=[r.lang for r in records])
-    for rec, ents in zip(records, entities, strict=True):
+        entities = comps.extractor.extract_many((f"{r.title}\n\n{r.text}" for r in records), langs=langs)
+    for rec, lang, ents in zip(records, langs, entities, strict=True):
         yield {
             "id": rec.id,
-            "topics": [topic_json(m) for m in detector.detect(rec.title, rec.text, lang=rec.lang)],
+            "lang": lang,
+            "topics": [topic_json(m) for m in detector.detect(rec.title, rec.text, lang=lang)],
             "entities": [
                 {"text": e.text, "label": e.label, "canonical": e.canonical, "start": e.start, "end": e.end}
                 for e in ents
             ],
             "story_id": stories.get(rec.id, rec.id),
         }
+
+
+def per_language(records: Sequence[InputRecord], gold: Sequence[set[str]], predicted: Sequence[set[str]],
+                 topics: Sequence[str]) -> dict[str, Any]:
+    """Topic scores per language (`record_language` of each line; "und" when unknown), languages sorted by
+    item count then code: code -> `EvalReport` (`pipeline.detect.evaluate`)."""
+    from pipeline.detect.evaluate import evaluate
+
+    groups: dict[str, list[int]] = {}
+    for i, rec in enumerate(records):
+        groups.setdefault(record_language(rec) or "und", []).append(i)
+    order = sorted(groups, key=lambda code: (-len(groups[code]), code))
+    return {code: evaluate([gold[i] for i in groups[code]], [predicted[i] for i in groups[code]], topics)
+            for code in order}
+
+
+def format_per_language(reports: dict[str, Any]) -> str:
+    """One line per language and topic: F1 (tp/fp/fn) and the items, for `newsmon eval`."""
+    lines = ["per language (F1, tp/fp/fn):"]
+    for code, report in reports.items():
+        cells = [f"{name} {s.f1:.3f} ({s.tp}/{s.fp}/{s.fn})" for name, s in report.topics.items()]
+        lines.append(f"  {code:<4} items {report.items:>3}  " + "  ".join(cells))
+    return "\n".join(lines)
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
