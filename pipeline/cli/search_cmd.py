@@ -57,6 +57,7 @@ def run_search_cli(
             sort=sort,
             size=size,
             search_after=token,
+            language_analyzers=Settings.from_env().es_language_analyzers,
         )
         build_query(req, now)  # validate before touching the network
     except SearchError as exc:

@@ -49,6 +49,9 @@ KNOBS: tuple[Knob, ...] = (
          "3-node cluster).", "elasticsearch"),
     Knob("NEWSMON_ES_REPLICAS", "0", "Replicas of each index created by `newsmon es setup` (1 on a cluster).",
          "elasticsearch"),
+    Knob("NEWSMON_ES_LANGUAGE_ANALYZERS", "false", "Add per-language subfields (`text.ru`, `text.ar`, `text.fr`, "
+         "`text.id`, `text.cjk`) at `newsmon es setup` and search them; needs the full Elasticsearch distribution "
+         "(analysis-common), not the test one.", "elasticsearch"),
     # config and assets
     Knob("NEWSMON_CONFIG_DIR", "config", "Directory holding feeds.yaml, topics.yaml, entities.yaml, "
          "alerts.yaml.", "config"),
@@ -156,6 +159,7 @@ class Settings:
     es_max_retries: int = 3
     es_shards: int = 1
     es_replicas: int = 0
+    es_language_analyzers: bool = False  # the server has the language analyzers (see pipeline/index/analysis.py)
 
     @property
     def es_url(self) -> str:
@@ -176,6 +180,7 @@ class Settings:
             "es_max_retries": int_value("NEWSMON_ES_MAX_RETRIES", env),
             "es_shards": int_value("NEWSMON_ES_SHARDS", env),
             "es_replicas": int_value("NEWSMON_ES_REPLICAS", env),
+            "es_language_analyzers": bool_value("NEWSMON_ES_LANGUAGE_ANALYZERS", env),
         }
         values.update(overrides)
         return cls(**values)

@@ -15,6 +15,7 @@ from typing import Any
 from pipeline.core.records import Article, Entity, TopicMatch
 from pipeline.core.timeutil import iso
 from pipeline.core.vocab import FACET_KEYS
+from pipeline.index import analysis
 
 
 def content_hash(article: Article) -> str:
@@ -99,6 +100,7 @@ def article_doc(e: Enriched, *, ingested_at: datetime, rules_version: str = "") 
             {"text": m.text, "label": m.label, "canonical": m.canonical, "start": m.start, "end": m.end}
             for m in e.entities
         ],
+        "search_text": analysis.search_text(a.title, a.text),  # Thai/Lao/Khmer/Burmese in clusters
         "story_id": e.story_id or a.id,
         "cluster_keys": list(e.cluster_keys),
         "cluster_minhash": e.cluster_minhash,

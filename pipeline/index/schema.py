@@ -15,6 +15,7 @@ from typing import Any
 
 from pipeline.core import vocab
 from pipeline.core.settings import Settings
+from pipeline.index import analysis
 from pipeline.index.names import IndexNames
 
 
@@ -23,16 +24,19 @@ def _mapping_file(name: str) -> str:
     return resources.files("pipeline.index.mappings").joinpath(f"{name}.json").read_text(encoding="utf-8")
 
 
-def mapping(name: str) -> dict[str, Any]:
+def mapping(name: str, settings: Settings | None = None) -> dict[str, Any]:
     """The settings+mappings body of one index (`articles`, `items`, ...), without the `_comment`.
 
-    The articles mapping gets one `topic_scores.<topic>` float per topic of `config/topics.yaml`.
+    The articles mapping gets one `topic_scores.<topic>` float per topic of `config/topics.yaml`, and the
+    per-language subfields of `title`/`text` when `settings.es_language_analyzers` (`index/analysis.py`).
     """
     body = json.loads(_mapping_file(name))
     body.pop("_comment", None)
     if name == "articles":
         props = body["mappings"]["properties"]
         props["topic_scores"] = {"properties": {t: {"type": "float"} for t in vocab.topic_names()}}
+        enabled = bool(settings and settings.es_language_analyzers)
+        body["mappings"]["properties"] = analysis.with_language_subfields(props, enabled)
     return body
 
 
@@ -56,7 +60,7 @@ def field_names(name: str = "articles") -> set[str]:
 def template_body(name: str, pattern: str, settings: Settings,
                   extra_aliases: dict[str, Any] | None = None) -> dict[str, Any]:
     """An index template for mapping `name` over `pattern`, with shards/replicas from `settings`."""
-    body = mapping(name)
+    body = mapping(name, settings)
     index_settings = copy.deepcopy(body.get("settings", {}))
     index_settings["number_of_shards"] = settings.es_shards
     index_settings["number_of_replicas"] = settings.es_replicas

@@ -126,7 +126,7 @@ def ensure_indices(es: Elasticsearch, names: IndexNames, settings: Settings | No
                 created.append(names.articles_concrete)
         else:  # fields added since the index was created: additive, so applied in place
             es.indices.put_mapping(index=names.articles,
-                                   properties=schema.mapping("articles")["mappings"]["properties"])
+                                   properties=schema.mapping("articles", s)["mappings"]["properties"])
         for index in names.plain_indices().values():
             if not es.indices.exists(index=index) and _create(es, index):
                 created.append(index)

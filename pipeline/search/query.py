@@ -22,6 +22,7 @@ from typing import Any
 
 from pipeline.core.timeutil import DURATION_HELP, DurationError, iso_z, parse_duration, to_utc
 from pipeline.core.vocab import FACET_KEYS
+from pipeline.index import analysis
 
 SORTS = ("relevance", "newest")
 MAX_QUERY_CHARS = 1000  # longer input is cut at a word boundary
@@ -72,6 +73,8 @@ class SearchRequest:
     size: int = 20
     search_after: list[Any] | None = None  # `SearchResult.next_search_after` of the previous page
     facet_size: int = 10
+    # the index has the per-language subfields (NEWSMON_ES_LANGUAGE_ANALYZERS): search them too
+    language_analyzers: bool = False
 
 
 def parse_since(text: str) -> timedelta:
@@ -192,14 +195,16 @@ def filter_clauses(req: SearchRequest, now: datetime) -> list[dict[str, Any]]:
     return out
 
 
-def text_query(query_text: str) -> dict[str, Any]:
-    """The scoring part: `simple_query_string` over title (boosted) and text, all words required."""
+def text_query(query_text: str, language_analyzers: bool = False) -> dict[str, Any]:
+    """The scoring part: `simple_query_string` over title (boosted), text and `search_text` (Thai/Burmese/...
+    clusters; their query runs become cluster phrases), all words required; plus the per-language subfields
+    when the index has them (`pipeline.index.analysis`)."""
     if not query_text:
         return {"match_all": {}}
     return {
         "simple_query_string": {
-            "query": query_text,
-            "fields": ["title^3", "text"],
+            "query": analysis.segment_query(query_text),
+            "fields": analysis.query_fields(language_analyzers),
             "default_operator": "and",
             "lenient": True,
             "analyze_wildcard": False,
@@ -209,7 +214,7 @@ def text_query(query_text: str) -> dict[str, Any]:
 
 
 def main_query(req: SearchRequest, now: datetime, query_text: str) -> dict[str, Any]:
-    return {"bool": {"must": [text_query(query_text)], "filter": filter_clauses(req, now)}}
+    return {"bool": {"must": [text_query(query_text, req.language_analyzers)], "filter": filter_clauses(req, now)}}
 
 
 def stories_agg(precision: int = BUCKET_PRECISION) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def test_build_query_empty_is_match_all_newest() -> None:
 def test_build_query_text_uses_simple_query_string_and() -> None:
     body = build_query(SearchRequest(query="lavrov naypyidaw", topics=["asean"], since="7d"), NOW)
     sqs = body["query"]["bool"]["must"][0]["simple_query_string"]
-    assert sqs["default_operator"] == "and" and sqs["fields"] == ["title^3", "text"] and sqs["lenient"]
+    assert sqs["default_operator"] == "and" and sqs["fields"] == ["title^3", "text", "search_text"] and sqs["lenient"]
     assert [next(iter(s)) for s in body["sort"]] == ["_score", "published_at", "id"]
     rng = body["query"]["bool"]["filter"][-1]["range"]["published_at"]
     assert rng["gte"] == "2025-06-08T12:00:00Z"
