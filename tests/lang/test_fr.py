@@ -1,0 +1,35 @@
+"""`pipeline.lang.fr`: registered under its code, complete, and its patterns split this language's text."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from pipeline.lang import REGISTRY, for_language
+from pipeline.lang.fr import DATA
+
+SENTENCES = "Le ministre est arrivé à Jakarta. Les entretiens commencent demain."
+LIST = "le Laos, la Thaïlande et le Vietnam"
+
+
+def test_registered_under_its_code() -> None:
+    assert REGISTRY["fr"] is DATA
+    assert for_language("FR-XX") is DATA
+
+
+def test_word_lists_are_filled() -> None:
+    for name in ("title_phrases", "stop_words", "sentence_end", "calendar_words", "function_words"):
+        assert getattr(DATA, name), f"fr.{name} is empty"
+    assert "le" in DATA.stop_words
+    assert "mardi" in DATA.calendar_words
+    assert all(isinstance(f.name, str) for f in dataclasses.fields(DATA))
+
+
+def test_sentence_break_splits_two_sentences() -> None:
+    breaks = list(DATA.sentence_break.finditer(SENTENCES))
+    assert len(breaks) >= 1
+    assert breaks[0].start() < len(SENTENCES) - 1
+
+
+def test_list_separator_joins_list_items() -> None:
+    between = LIST[7:12]
+    assert DATA.list_separator.fullmatch(between), repr(between)
