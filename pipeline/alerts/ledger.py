@@ -196,6 +196,32 @@ def create_entries(es: Elasticsearch, names: IndexNames, docs: Sequence[dict[str
     return created, existing
 
 
+def record_merges(es: Elasticsearch, names: IndexNames, merges: Sequence[tuple[str, str]], now: datetime) -> int:
+    """Record story merges (merged story id, surviving story id) so an event never alerts twice per rule.
+
+    Every entry of a merged story gets `merged_into`; for each of its rules the surviving story gets a `merged`
+    entry (created only when the rule has none: `op_type=create`), which is never due, so the articles now
+    carrying the surviving id do not alert that rule again. Returns the entries written (idempotent on rerun).
+    """
+    aliases: list[dict[str, Any]] = []
+    marks: list[dict[str, Any]] = []
+    for merged, into in merges:
+        for hit in store.search_hits(es, names.alerts, query={"term": {"story_id": merged}}, size=1000,
+                                     _source=["rule", "channel", "mode", "title"]):  # fmt: skip
+            src = hit["_source"]
+            aliases.append({"rule": src["rule"], "story_id": into, "channel": src.get("channel"),
+                            "mode": src.get("mode"), "status": "merged", "attempts": 0, "created_at": iso(now),
+                            "merged_from": merged, "idempotency_key": ledger_id(src["rule"], into),
+                            "title": src.get("title")})  # fmt: skip
+            marks += [{"update": {"_index": names.alerts, "_id": hit["_id"]}}, {"doc": {"merged_into": into}}]
+    created, _ = create_entries(es, names, aliases) if aliases else (0, 0)
+    if marks:
+        for item in store.bulk_ops(es, marks, f"recording story merges in {names.alerts}"):
+            if item["update"].get("status") not in (200, 201):
+                raise store.StoreError(f"alert ledger {names.alerts}: merge not recorded: {item['update']}")
+    return created + len(marks) // 2
+
+
 def unrecorded(es: Elasticsearch, names: IndexNames, rule: str, keys: list[str]) -> list[str]:
     """The story keys without a ledger entry yet (a cheap pre-check; `op_type=create` is the real guard)."""
     if not keys:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -254,12 +254,24 @@ def _read_input(path: str, reader: object) -> list:  # type: ignore[type-arg]
 
 @app.command("eval")
 def eval_cmd(
-    input_path: Annotated[str, typer.Option("--input", help="JSON Lines with 'labels' per line.")],
+    input_path: Annotated[str | None, typer.Option("--input", help="JSON Lines with 'labels' per line.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     show_errors: Annotated[bool, typer.Option("--errors", help="List the remaining mistakes.")] = False,
     topics_file: Annotated[str | None, typer.Option("--topics", help="Rules file (default topics.yaml).")] = None,
+    clusters: Annotated[str | None, typer.Option(
+        "--clusters", help="Same-event clusters and 'not_duplicate' pairs (JSON Lines): score story grouping.")] = None,
+    articles: Annotated[str | None, typer.Option(
+        "--articles", help="The articles the clusters name (JSON Lines, as for classify).")] = None,
 ) -> None:
-    """Per-topic precision, recall, F1 and confusion counts of the topic detector against labelled lines."""
+    """Topic detection against labelled lines (--input), or story grouping against same-event clusters
+    (--clusters with --articles): precision, recall, F1 and, with --errors, what it got wrong and why."""
+    if clusters or articles:
+        if not (clusters and articles):
+            raise _fail("--clusters and --articles go together", 2)
+        _eval_clusters(clusters, articles, as_json, show_errors)
+        return
+    if not input_path:
+        raise _fail("give --input FILE (topics) or --clusters FILE --articles FILE (stories)", 2)
     from pipeline.detect.detector import Detector, topic_names
     from pipeline.detect.evaluate import errors, evaluate
     from pipeline.jobs.classify import read_jsonl
@@ -290,6 +302,54 @@ def eval_cmd(
         if show_errors:
             for i, t, k in mistakes:
                 typer.echo(f"  {k} {t}: {i}")
+
+
+def _eval_clusters(clusters: str, articles: str, as_json: bool, show_errors: bool) -> None:
+    """`newsmon eval --clusters`: group the articles as classify does and score against the gold clusters."""
+    from pathlib import Path
+
+    from pipeline.jobs.classify import classify_records, read_jsonl
+    from pipeline.stories.evaluate import parse_cluster_gold, score_clusters
+
+    records = _read_input(articles, read_jsonl)
+    try:
+        gold = parse_cluster_gold(Path(clusters).read_text(encoding="utf-8").splitlines(), clusters)
+    except OSError as exc:
+        raise _fail(f"{clusters}: cannot read: {exc.strerror}", 2) from None
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+    missing = sorted((set(gold.clusters) | {i for p in gold.apart for i in p}) - {r.id for r in records})
+    if missing:
+        raise _fail(f"{clusters}: ids not in {articles}: {', '.join(missing[:5])}", 2)
+    rows = {row["id"]: row for row in classify_records(records)}
+    score = score_clusters(gold, {i: r["story_id"] for i, r in rows.items()}, _pair_explainer(records, rows))
+    if as_json:
+        typer.echo(json.dumps(score.to_dict(), indent=2))
+        return
+    typer.echo(score.format_table())
+    if show_errors:
+        for e in score.errors:
+            signals = ", ".join(f"{k} {v:+.2f}" if isinstance(v, float) else f"{k} {v}"
+                                for k, v in e.get("signals", {}).items())
+            typer.echo(f"  {e['kind']:<10} {e['a']} ~ {e['b']}: score {e.get('score', 0):.3f} ({signals})")
+
+
+def _pair_explainer(records: list[Any], rows: dict[str, dict[str, Any]]) -> Any:
+    """The similarity and signals of any two input articles (for the error list)."""
+    from pipeline.core.records import Entity
+    from pipeline.stories.candidate import parse_when
+    from pipeline.stories.event import features, similarity
+
+    feats = {}
+    for r in records:
+        ents = [Entity(e["text"], e["label"], e["canonical"], e.get("start", 0)) for e in rows[r.id]["entities"]]
+        feats[r.id] = features(r.title, r.text, [(e.label, e.canonical, e.start) for e in ents], parse_when(r.published),
+                               rows[r.id].get("lang"))
+
+    def explain(a: str, b: str) -> dict[str, Any]:
+        return similarity(feats[a], feats[b]).explain()
+
+    return explain
 
 
 @app.command("explain")

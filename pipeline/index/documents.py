@@ -36,8 +36,9 @@ class Enriched:
     entities: Sequence[Entity] = ()
     facets: dict[str, list[str]] = field(default_factory=dict)
     story_id: str | None = None
-    cluster_keys: Sequence[str] = ()
-    cluster_minhash: str | None = None
+    event_keys: Sequence[str] = ()  # retrieval keys of its event features (terms and entities)
+    event_sig: dict[str, Any] | None = None  # stored event features (`stories.event.stored`)
+    story_reason: dict[str, Any] | None = None  # why it joined (or founded) its story
 
     @property
     def topical(self) -> bool:
@@ -102,8 +103,9 @@ def article_doc(e: Enriched, *, ingested_at: datetime, rules_version: str = "") 
         ],
         "search_text": analysis.search_text(a.title, a.text),  # Thai/Lao/Khmer/Burmese in clusters
         "story_id": e.story_id or a.id,
-        "cluster_keys": list(e.cluster_keys),
-        "cluster_minhash": e.cluster_minhash,
+        "event_keys": list(e.event_keys),
+        "event_sig": e.event_sig,
+        "story_reason": e.story_reason,
         "rules_version": rules_version,
     }
 

@@ -103,11 +103,12 @@ def classify_records(records: Sequence[InputRecord], *, with_entities: bool = Tr
 
     comps = Components()
     detector = comps.detector
-    stories = group_stories(records)
     langs = [record_language(r) for r in records]
     entities: list[list[Any]] = [[] for _ in records]
     if with_entities and records:
         entities = comps.extractor.extract_many((f"{r.title}\n\n{r.text}" for r in records), langs=langs)
+    # one story per event: grouped with the same signals as ingestion (text, entities, figures, dates, time)
+    stories = group_stories(records, entities if with_entities else None, langs)
     for rec, lang, ents in zip(records, langs, entities, strict=True):
         yield {
             "id": rec.id,
@@ -117,7 +118,8 @@ def classify_records(records: Sequence[InputRecord], *, with_entities: bool = Tr
                 {"text": e.text, "label": e.label, "canonical": e.canonical, "start": e.start, "end": e.end}
                 for e in ents
             ],
-            "story_id": stories.get(rec.id, rec.id),
+            "story_id": stories[rec.id].story_id if rec.id in stories else rec.id,
+            "story": stories[rec.id].explain() if rec.id in stories else {"joined": False},
         }
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from pipeline.alerts.ledger import record_merges
 from pipeline.core.settings import Settings
 from pipeline.index import store
 from pipeline.index.names import IndexNames
@@ -57,6 +58,17 @@ def _worker_process(
 
     return process_guarded(feed, result, state, es=_WORKER["es"], names=_WORKER["names"], comps=_WORKER["comps"],
                            now=now or clock(), fetch_seconds=fetch_seconds, clock=None if now else clock)
+
+
+def merge_split_stories(es: Elasticsearch, names: IndexNames, article_ids: list[str], now: datetime) -> int:
+    """After parallel workers: merge stories they split (`stories.reconcile`) and record each merge in the alert
+    ledger, so a merged event never alerts a rule twice. Returns the articles moved."""
+    merges = reconcile_stories(es, names, article_ids)
+    if merges:
+        record_merges(es, names, [(m.merged, m.into) for m in merges], now)
+        log.info("merged %d stories (%d articles) started separately by parallel workers", len(merges),
+                 sum(m.moved for m in merges))  # fmt: skip
+    return sum(m.moved for m in merges)
 
 
 def run_once(
@@ -120,9 +132,7 @@ def run_once(
                                for f, result, secs in pool.map(fetch_one, enabled)]  # fmt: skip
                     for fut in as_completed(futures):
                         done(fut.result())
-                merged = reconcile_stories(es, names, [i for r in runs for i in r.indexed_ids])
-                if merged:
-                    log.info("merged %d articles into stories started by another worker", merged)
+                merge_split_stories(es, names, [i for r in runs for i in r.indexed_ids], clock() if clock else now)
     finally:
         client.close()
     order = {f.name: n for n, f in enumerate(enabled)}

@@ -71,7 +71,7 @@ def merge_stories_and_total(results: Iterable[dict[str, Any]], settings: Setting
     """Merge stories split across parallel feed tasks (a write), then per-status totals; raises if every feed
     failed. Assumes one news_ingest run at a time (`max_active_runs=1`): see `reconcile_stories`."""
     from pipeline.index import store
-    from pipeline.stories.reconcile import reconcile_stories
+    from pipeline.jobs.parallel import merge_split_stories
 
     results = [r for r in results if r]
     ids = [i for r in results for i in r.get("indexed_ids", [])]
@@ -79,7 +79,7 @@ def merge_stories_and_total(results: Iterable[dict[str, Any]], settings: Setting
     if ids:
         settings = settings or settings_from_airflow()
         es = store.connect(settings)
-        merged = reconcile_stories(es, store.IndexNames(settings.index_prefix), ids)
+        merged = merge_split_stories(es, store.IndexNames(settings.index_prefix), ids, utcnow())
     totals: dict[str, int] = {}
     failed = []
     for r in results:

@@ -1,9 +1,9 @@
-"""The joining rule every story decision shares: what a candidate is, how similar and how close in time it must be.
+"""What a candidate is and the time rules every story decision shares (pure).
 
-A new article joins the story of an earlier article (a `Candidate`) when their signatures' similarity reaches
-`THRESHOLD` and they were published within `WINDOW` of each other (`within_window`, the one time test that
-assignment and reconciliation both apply). `candidate_from_source` rebuilds a candidate from an indexed
-article's stored fields. Pure: no I/O.
+A `Candidate` is an earlier article a new one may join: its story, id, publication time and `EventFeatures`.
+`within_window` is the one time test; `time_key` the one ordering (earliest first, unknown last), so assignment,
+reconciliation and offline grouping all decide alike. `candidate_from_source` rebuilds a candidate from an indexed
+article's stored fields (`event_sig`).
 """
 
 from __future__ import annotations
@@ -14,26 +14,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipeline.core.timeutil import parse_iso, to_utc_opt
-from pipeline.stories.signature import Signature, signature_from_stored
+from pipeline.stories.event import THRESHOLD, WINDOW, EventFeatures, from_stored
 
-__all__ = ["THRESHOLD", "WINDOW", "Candidate", "candidate_from_source", "parse_when", "time_key", "within_window"]
+__all__ = ["MAX_MEMBERS", "THRESHOLD", "WINDOW", "Candidate", "candidate_from_source", "parse_when", "time_key",
+           "within_window"]  # fmt: skip
 
-THRESHOLD = 0.2  # minimum similarity to join a story
-WINDOW = timedelta(days=3)  # copies of one story appear within days; never link articles further apart
+MAX_MEMBERS = 30  # a story is compared through at most its first 30 reports (earliest first)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Candidate:
-    """An earlier article a new one may join: its story, id, publication time and signature.
-
-    `published_at` None means "unknown" (offline grouping of undated records): the time window then does not
-    apply to it.
-    """
+    """An earlier article a new one may join. `published_at` None means unknown (offline grouping of undated
+    records): the time window then does not apply to it."""
 
     story_id: str
     article_id: str
     published_at: datetime | None
-    signature: Signature = field(repr=False)
+    features: EventFeatures = field(repr=False)
 
 
 def within_window(a: datetime | None, b: datetime | None, window: timedelta = WINDOW) -> bool:
@@ -60,12 +57,11 @@ def parse_when(value: Any) -> datetime | None:
 
 
 def candidate_from_source(source: Mapping[str, Any], doc_id: str | None = None) -> Candidate | None:
-    """A Candidate from an indexed article's _source (or a hit's docvalue `fields`); None when it has no usable
-    signature or story id."""
-    source = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in source.items()}
-    sig = signature_from_stored(source.get("cluster_minhash"))
+    """A Candidate from an indexed article's `_source`; None when it has no event features or story id."""
+    when = parse_when(source.get("published_at"))
+    feats = from_stored(source.get("event_sig"), when)
     story_id = source.get("story_id")
     article_id = source.get("id") or doc_id
-    if sig is None or not story_id or not article_id:
+    if feats is None or not story_id or not article_id:
         return None
-    return Candidate(str(story_id), str(article_id), parse_when(source.get("published_at")), sig)
+    return Candidate(str(story_id), str(article_id), when, feats)

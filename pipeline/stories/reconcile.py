@@ -1,8 +1,8 @@
-"""Story reconciliation after a parallel run: merge stories that separate workers started for copies of one story.
+"""Story reconciliation after a parallel run: merge stories that separate workers started for one event.
 
 Workers (spawned processes, mapped Airflow tasks) assign stories against what was indexed and refreshed before
-they looked, so two workers may each start a story for copies of one event. `reconcile_stories` runs once after
-them, over the articles of that run only.
+they looked, so two workers may each start a story for reports of one event. `reconcile_stories` runs once after
+them, over the articles of that run only, and returns the merges so the alert ledger can record them.
 
 It assumes **one ingest run at a time**: articles indexed before this run were visible to every worker, so a
 split can only be between articles of this run. The news_ingest DAG guarantees that with `max_active_runs=1`;
@@ -13,46 +13,56 @@ neither run's reconciliation sees.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from pipeline.index import store
 from pipeline.index.names import IndexNames
-from pipeline.stories.candidate import THRESHOLD, WINDOW, candidate_from_source, within_window
-from pipeline.stories.signature import bucket_pairs, pair_similarities
+from pipeline.stories.assign import NEARBY_STORIES, nearby
+from pipeline.stories.candidate import MAX_MEMBERS, THRESHOLD, Candidate, candidate_from_source, time_key
+from pipeline.stories.event import retrieval_keys, similarity
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-__all__ = ["reconcile_stories"]
+__all__ = ["Merge", "plan_merges", "reconcile_stories"]
 
-_FIELDS = ("id", "story_id", "published_at", "cluster_minhash")
+_FIELDS = ("id", "story_id", "published_at", "event_sig")
 
 
-def reconcile_stories(es: Elasticsearch, names: IndexNames, article_ids: Sequence[str]) -> int:
-    """Merge stories that parallel workers started separately for copies of one story.
+@dataclass(frozen=True)
+class Merge:
+    """Story `merged` was folded into story `into` (the one founded earliest); `moved` articles changed story."""
 
-    Every article of this run that founded its own story is compared with the run's other articles its band
-    keys reach; similar ones (same threshold and window as assignment) put their stories in one group
-    (union-find). Each group keeps the story whose founding article is earliest by (published_at, id), and
-    every article of the other stories in the group is moved to it. Deterministic; returns articles moved.
-    Assumes no other ingest run writes the prefix meanwhile (see the module docstring).
+    merged: str
+    into: str
+    moved: int = 0
+
+
+def _average(a: Sequence[Candidate], b: Sequence[Candidate]) -> float:
+    """Average similarity between two stories' reports (their earliest `MAX_MEMBERS` each)."""
+    a = sorted(a, key=lambda m: (time_key(m.published_at), m.article_id))[:MAX_MEMBERS]
+    b = sorted(b, key=lambda m: (time_key(m.published_at), m.article_id))[:MAX_MEMBERS]
+    scores = [similarity(x.features, y.features).score for x in a for y in b]
+    return sum(scores) / len(scores)
+
+
+def plan_merges(candidates: Sequence[Candidate], threshold: float = THRESHOLD) -> dict[str, str]:
+    """Story id -> the story it merges into, for the run's stories that report one event (pure, deterministic).
+
+    Each story is compared with the stories sharing the most retrieval keys with it (`assign.nearby`); two are
+    one event when the average similarity of their reports reaches `threshold` (the same rule as assignment).
+    Groups are closed transitively (union-find) and keep the story whose first report is earliest by
+    (published_at, id).
     """
-    if not article_ids:
-        return 0
-    store.refresh(es, names.articles)
-    docs: dict[str, dict[str, Any]] = {}
-    ids = list(article_ids)
-    for start in range(0, len(ids), 1000):  # only the clustering fields: a long run indexes many articles
-        docs.update(store.mget_sources(es, names.articles, ids[start : start + 1000], _FIELDS))
-    # Articles indexed before this run were visible (refreshed) to every worker, so a split can only be
-    # between articles of this run: compare founders with this run's articles sharing an LSH band bucket.
-    candidates = [c for i, d in docs.items() if (c := candidate_from_source(d, i)) is not None]
-    del docs
-    is_root = [c.story_id == c.article_id for c in candidates]
-    if not any(is_root):
-        return 0
+    stories: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        stories.setdefault(c.story_id, []).append(c)
+    by_key: dict[str, set[str]] = {}
+    for sid, members in stories.items():
+        for c in members:
+            for key in retrieval_keys(c.features):
+                by_key.setdefault(key, set()).add(sid)
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -60,45 +70,52 @@ def reconcile_stories(es: Elasticsearch, names: IndexNames, article_ids: Sequenc
             x = parent[x]
         return x
 
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    def first(sid: str) -> tuple[tuple[bool, Any], str]:
+        c = min(stories[sid], key=lambda m: (time_key(m.published_at), m.article_id))
+        return (time_key(c.published_at), sid)
 
-    sigs = [c.signature for c in candidates]
-    pairs = np.asarray(sorted(bucket_pairs(sigs, is_root)), dtype=np.int64).reshape(-1, 2)
-    scores = pair_similarities(sigs, pairs)
-    for r, o in pairs[scores >= THRESHOLD].tolist():
-        root, cand = candidates[r], candidates[o]
-        if cand.story_id == root.article_id:
-            continue
-        if not within_window(root.published_at, cand.published_at, WINDOW):
-            continue
-        union(root.article_id, cand.story_id)
-    groups: dict[str, set[str]] = {}
-    for sid in set(parent) | set(parent.values()):
-        groups.setdefault(find(sid), set()).add(sid)
-    founders = store.mget_sources(es, names.articles, sorted({s for g in groups.values() for s in g}), ["published_at"])
+    pairs: set[tuple[str, str]] = set()
+    for sid in sorted(stories):
+        keys = {k for c in stories[sid] for k in retrieval_keys(c.features)}
+        pairs.update((min(sid, o), max(sid, o)) for o in nearby(keys, by_key, NEARBY_STORIES + 1) if o != sid)
+    for a, b in sorted(pairs):
+        if find(a) != find(b) and _average(stories[a], stories[b]) >= threshold:
+            keep, drop = sorted((find(a), find(b)), key=first)
+            parent[drop] = keep
+    return {sid: find(sid) for sid in stories if find(sid) != sid}
 
-    def founded(sid: str) -> tuple[str, str]:
-        return (str(founders.get(sid, {}).get("published_at") or "9999"), sid)
 
-    moves: list[tuple[str, str]] = []
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        keep = min(members, key=founded)
-        others = sorted(members - {keep})
-        query = {"terms": {"story_id": others}}
-        for hit in store.scan_all(es, names.articles, query=query, source=False):
-            moves.append((hit["_id"], keep))
-    if moves:
-        store.bulk(
-            es,
-            (
-                {"_op_type": "update", "_index": names.articles_write, "_id": i, "doc": {"story_id": sid}}
-                for i, sid in moves
-            ),
-            refresh="wait_for",
-        )
-    return len(moves)
+def reconcile_stories(es: Elasticsearch, names: IndexNames, article_ids: Sequence[str]) -> list[Merge]:
+    """Merge stories that parallel workers started separately for one event; return the merges.
+
+    Reads the run's articles (their stored event features), plans the merges with `plan_merges`, and moves every
+    article of a merged story (also those indexed before the run) to the story it merges into. Deterministic.
+    Assumes no other ingest run writes the prefix meanwhile (see the module docstring).
+    """
+    if not article_ids:
+        return []
+    store.refresh(es, names.articles)
+    docs: dict[str, dict[str, Any]] = {}
+    ids = list(article_ids)
+    for start in range(0, len(ids), 1000):  # only the clustering fields: a long run indexes many articles
+        docs.update(store.mget_sources(es, names.articles, ids[start : start + 1000], _FIELDS))
+    candidates = [c for i, d in docs.items() if (c := candidate_from_source(d, i)) is not None]
+    del docs
+    plan = plan_merges(candidates)
+    if not plan:
+        return []
+    moves: list[tuple[str, str, str]] = []  # (article id, new story, old story)
+    merges = []
+    for merged, into in sorted(plan.items()):
+        n = 0
+        for hit in store.scan_all(es, names.articles, query={"term": {"story_id": merged}}, source=False):
+            moves.append((hit["_id"], into, merged))
+            n += 1
+        merges.append(Merge(merged, into, n))
+    store.bulk(
+        es,
+        ({"_op_type": "update", "_index": names.articles_write, "_id": i,
+          "doc": {"story_id": sid, "story_reason": {"joined": True, "merged_from": old}}} for i, sid, old in moves),
+        refresh="wait_for",
+    )  # fmt: skip
+    return merges

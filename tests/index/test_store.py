@@ -37,16 +37,16 @@ def test_indices_come_from_templates_with_read_and_write_aliases(es: Elasticsear
 
 
 def test_fields_added_to_the_mapping_reach_an_existing_articles_index(es: Elasticsearch):
-    """An articles index created by an older release (without `cluster_minhash`) gets the field in place."""
+    """An articles index created by an older release (without `event_keys`) gets the field in place."""
     names = store.IndexNames(f"test-{uuid.uuid4().hex[:10]}")
     old = schema.mapping("articles")["mappings"]
-    old = {**old, "properties": {k: v for k, v in old["properties"].items() if k != "cluster_minhash"}}
+    old = {**old, "properties": {k: v for k, v in old["properties"].items() if k != "event_keys"}}
     es.indices.create(index=names.articles_concrete, mappings=old,
                       aliases={names.articles: {}, names.articles_write: {"is_write_index": True}})
     try:
         assert store.ensure_indices(es, names) == [names.items, names.feed_state, names.alerts, names.alert_cursors]
         props = es.indices.get_mapping(index=names.articles_concrete)[names.articles_concrete]["mappings"]
-        assert props["properties"]["cluster_minhash"] == {"type": "binary", "doc_values": True}
+        assert props["properties"]["event_keys"] == {"type": "keyword"}
     finally:
         store.delete_indices(es, names)
 

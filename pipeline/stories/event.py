@@ -1,0 +1,294 @@
+"""What "the same event" means: an article's event features and the similarity of two articles (pure).
+
+A story is an event: every outlet's report of one happening, in any wording or length. Two reports are compared on
+signals that each mean "same event" (after Miranda et al., EMNLP 2018: several TF-IDF sub-vectors plus time):
+
+- `lead`: TF-IDF cosine of title + lead (the first `LEAD_CHARS` characters), where reports state the event;
+- `body`: TF-IDF cosine of the whole text;
+- `entities`: overlap of the canonical people, organisations and places (rarer names weigh more);
+- `specifics`: the figures, explicit dates and weekdays the reports name. Each kind both have is an agreement when
+  they share one and a conflict when they share none (two central-bank decisions, two verdicts, two meetings on
+  different days use the same words but different figures and dates);
+- `days`: publication dates more than `WINDOW` apart never join (an unknown date never vetoes).
+
+Term weights are inverse word frequencies from `wordfreq` (per language; no corpus state, so a rerun or another
+worker computes the same weights). Everything here is deterministic and free of I/O; `stored`/`from_stored` give
+the compact form kept in the index (`event_sig`) so candidates are compared without re-reading their text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from pipeline.core.timeutil import to_utc_opt
+from pipeline.lang import LanguageData, for_language
+
+__all__ = ["EventFeatures", "Match", "features", "from_stored", "retrieval_keys", "similarity", "stored"]
+
+LEAD_CHARS = 400  # title + this much of the text is the "lead" sub-vector
+WINDOW = timedelta(days=3)  # reports of one event appear within days; never join articles further apart
+# signal weights and the joining threshold (one set for every language; measured on the team's fixtures and the
+# development set, see docs/clustering.md)
+W_LEAD, W_BODY, W_ENTITIES = 0.35, 0.35, 0.30
+W_AGREE = 0.05  # both reports name the same main actors
+# per kind of specific: (bonus when both name one in common, penalty when both name some but none in common).
+# A shared explicit date is strong evidence; different single figures are common in independent reports, so a
+# figure conflict needs two or more figures on each side.
+SPECIFICS = {"figures": (0.05, 0.15), "dates": (0.10, 0.05), "weekdays": (0.05, 0.15)}
+MIN_FIGURES_FOR_CONFLICT = 2
+W_ACTOR_CONFLICT = 0.15  # a main actor (a person in one lead) the other report never names
+W_DAY = 0.2  # per day of publication gap beyond the first (reports of one event cluster within a day or so)
+THRESHOLD = 0.45
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"})
+MAX_TERMS = 60  # terms kept per sub-vector in the stored form (the tail weighs almost nothing)
+MAX_ZIPF = 8.0  # a word's weight is MAX_ZIPF - its Zipf frequency (how common it is), floored at a small value
+MIN_WEIGHT = 0.5
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+@dataclass(frozen=True, slots=True)
+class EventFeatures:
+    """The event signals of one article: two unit TF-IDF vectors, canonical entities and the specifics it names."""
+
+    lead: Mapping[str, float]
+    body: Mapping[str, float]
+    entities: frozenset[str] = frozenset()
+    figures: frozenset[str] = frozenset()
+    dates: frozenset[str] = frozenset()  # "MM-DD" of dates named in the text
+    weekdays: frozenset[int] = frozenset()
+    actors: frozenset[str] = frozenset()  # people named in the lead: the event's main actors
+    names: frozenset[str] = frozenset()  # lower-cased words of every name the report mentions (actor matching)
+    published_at: datetime | None = None
+    lang: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """How similar two articles are: the score that decides and the signals that made it (for analysts)."""
+
+    score: float
+    signals: dict[str, float] = field(default_factory=dict)
+
+    def explain(self) -> dict[str, Any]:
+        return {"score": round(self.score, 3), "signals": {k: round(v, 3) for k, v in self.signals.items()}}
+
+
+@cache
+def _frequencies(code: str) -> Mapping[str, float]:
+    """wordfreq's word -> frequency table of a language (English for one it lacks). Read as a plain mapping:
+    `zipf_frequency` would tokenise the word first, which needs extra segmenters for Chinese and Japanese."""
+    from wordfreq import available_languages, get_frequency_dict
+
+    return get_frequency_dict(code if code in available_languages() else "en")
+
+
+@cache
+def _weight(word: str, code: str) -> float:
+    """How rare a word is: `MAX_ZIPF` minus its Zipf frequency (unknown words weigh the most), floored."""
+    freq = _frequencies(code).get(word)
+    zipf = math.log10(freq) + 9.0 if freq else 0.0
+    return max(MIN_WEIGHT, MAX_ZIPF - zipf)
+
+
+@cache
+def _stemmer(name: str) -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(name) if name else None
+
+
+def _vector(text: str, data: LanguageData) -> dict[str, float]:
+    """A unit TF-IDF vector over word stems (so "sentenced" and "sentence" meet); weights from word rarity."""
+    counts: dict[str, int] = {}
+    weights: dict[str, float] = {}
+    stop = data.stop_words
+    stem = _stemmer(data.snowball)
+    words = [w for w in _WORD.findall(text.lower()) if len(w) >= 2 and w not in stop]
+    stems = stem.stemWords(words) if stem is not None else words
+    for w, st in zip(words, stems, strict=True):
+        counts[st] = counts.get(st, 0) + 1
+        if st not in weights:
+            weights[st] = _weight(w, data.code)
+    return _unit({st: (1.0 + math.log(c)) * weights[st] for st, c in counts.items()})
+
+
+def _unit(vec: Mapping[str, float]) -> dict[str, float]:
+    top = sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]
+    norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
+    return {w: v / norm for w, v in top}
+
+
+def _figures(text: str) -> frozenset[str]:
+    """Figures that identify an event: amounts, counts, rates; not years, days of a month or 0-31 counts."""
+    out = set()
+    for raw in _NUMBER.findall(text):
+        plain = raw.rstrip(".,").replace(",", "")
+        try:
+            value = float(plain)
+        except ValueError:
+            continue
+        if "." not in plain and (value <= 31 or 1900 <= value <= 2100):
+            continue
+        out.add(plain)
+    return frozenset(out)
+
+
+@cache
+def _date_patterns(code: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    data = for_language(code)
+    if not data.month_names:
+        return None
+    months = "|".join(sorted((re.escape(m) for m in data.month_names), key=len, reverse=True))
+    day_month = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({months})\b\.?", re.IGNORECASE)
+    month_day = re.compile(rf"\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
+    return day_month, month_day
+
+
+def _dates(text: str, data: LanguageData) -> frozenset[str]:
+    patterns = _date_patterns(data.code)
+    if patterns is None:
+        return frozenset()
+    day_month, month_day = patterns
+    found = [(m.group(2), m.group(1)) for m in day_month.finditer(text)]
+    found += [(m.group(1), m.group(2)) for m in month_day.finditer(text)]
+    out = set()
+    for month, day in found:
+        n = data.month_names.get(month.lower().rstrip("."))
+        if n and 1 <= int(day) <= 31:
+            out.add(f"{n:02d}-{int(day):02d}")
+    return frozenset(out)
+
+
+def _weekdays(text: str, data: LanguageData) -> frozenset[int]:
+    if not data.weekday_names:
+        return frozenset()
+    return frozenset(data.weekday_names[w] for w in _WORD.findall(text.lower()) if w in data.weekday_names)
+
+
+def features(title: str, text: str, entities: Iterable[tuple[str, str] | tuple[str, str, int]] = (),
+             published_at: datetime | None = None, lang: str | None = None) -> EventFeatures:  # fmt: skip
+    """The event features of one article; `entities` are (label, canonical name[, start offset]) from extraction
+    (offsets into title + blank line + text, as the extractor reads it)."""
+    data = for_language(lang)
+    full = f"{title}\n{text}" if title else text
+    ents = list(entities)
+    return EventFeatures(
+        lead=_vector(full[:LEAD_CHARS], data),
+        body=_vector(full, data),
+        entities=frozenset(e[1] for e in ents if e[0] in ENTITY_LABELS and e[1]),
+        actors=frozenset(e[1] for e in ents if e[0] == "PERSON" and e[1] and len(e) > 2 and e[2] < LEAD_CHARS),
+        names=frozenset(w for e in ents for w in _name_words(e[1])),
+        figures=_figures(full),
+        dates=_dates(full, data),
+        weekdays=_weekdays(full, data),
+        published_at=to_utc_opt(published_at),
+        lang=data.code,
+    )
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in _WORD.findall(name.lower().replace("-", " ")) if len(w) >= 3]
+
+
+def _names_actor(actor: str, names: frozenset[str]) -> bool:
+    """Whether a report's names include any word of `actor` (spellings and NER splits differ between outlets)."""
+    return any(w in names for w in _name_words(actor))
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(w, 0.0) for w, v in a.items())
+
+
+@cache
+def _entity_weight(name: str) -> float:
+    words = _WORD.findall(name.lower())
+    return max((_weight(w, "en") for w in words), default=1.0)
+
+
+def _entity_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    shared = sum(_entity_weight(n) for n in a & b)
+    return shared / min(sum(_entity_weight(n) for n in a), sum(_entity_weight(n) for n in b))
+
+
+def similarity(a: EventFeatures, b: EventFeatures, window: timedelta = WINDOW) -> Match:
+    """How likely two articles report the same event (>= `THRESHOLD`: same event), with the deciding signals."""
+    days = None
+    if a.published_at is not None and b.published_at is not None:
+        gap = abs(a.published_at - b.published_at)
+        days = gap.total_seconds() / 86400
+        if gap > window:
+            return Match(0.0, {"days": round(days, 2), "outside_window": 1.0})
+    signals = {"lead": _cosine(a.lead, b.lead), "body": _cosine(a.body, b.body),
+               "entities": _entity_overlap(a.entities, b.entities)}  # fmt: skip
+    score = W_LEAD * signals["lead"] + W_BODY * signals["body"] + W_ENTITIES * signals["entities"]
+    if a.actors and b.actors:
+        # a main actor of one report that the other never names: a different meeting, visit or verdict
+        missing = any(not _names_actor(x, b.names) for x in a.actors) or any(
+            not _names_actor(x, a.names) for x in b.actors)
+        signals["actors"] = -1.0 if missing else 1.0
+        score += -W_ACTOR_CONFLICT if missing else W_AGREE
+    for kind, x, y in (("figures", a.figures, b.figures), ("dates", a.dates, b.dates),
+                       ("weekdays", a.weekdays, b.weekdays)):  # fmt: skip
+        if x and y:
+            bonus, penalty = SPECIFICS[kind]
+            if x & y:
+                signals[kind] = 1.0
+                score += bonus
+            elif kind != "figures" or min(len(x), len(y)) >= MIN_FIGURES_FOR_CONFLICT:
+                signals[kind] = -1.0
+                score -= penalty
+    if days is not None:
+        signals["days"] = round(days, 2)
+        score -= W_DAY * max(0.0, days - 1.0)
+    return Match(score, signals)
+
+
+def retrieval_keys(f: EventFeatures, terms: int = 12) -> list[str]:
+    """Keyword keys that find candidate reports in the index: the lead's rarest-weighted terms and the entities."""
+    top = sorted(f.lead.items(), key=lambda kv: (-kv[1], kv[0]))[:terms]
+    return [f"t:{w}" for w, _ in top] + [f"e:{e}" for e in sorted(f.entities)]
+
+
+def stored(f: EventFeatures) -> dict[str, Any]:
+    """The compact JSON form kept on the article (`event_sig`), rounded so it stays small."""
+    return {
+        "lead": {w: round(v, 4) for w, v in f.lead.items()},
+        "body": {w: round(v, 4) for w, v in f.body.items()},
+        "entities": sorted(f.entities),
+        "figures": sorted(f.figures),
+        "dates": sorted(f.dates),
+        "weekdays": sorted(f.weekdays),
+        "actors": sorted(f.actors),
+        "names": sorted(f.names),
+        "lang": f.lang,
+    }
+
+
+def from_stored(doc: Mapping[str, Any] | None, published_at: datetime | None = None) -> EventFeatures | None:
+    """`EventFeatures` from `stored` output (None when the article has none, e.g. indexed by an older release)."""
+    if not doc or "lead" not in doc:
+        return None
+    return EventFeatures(
+        lead=dict(doc.get("lead") or {}),
+        body=dict(doc.get("body") or {}),
+        entities=frozenset(doc.get("entities") or ()),
+        figures=frozenset(doc.get("figures") or ()),
+        dates=frozenset(doc.get("dates") or ()),
+        weekdays=frozenset(int(x) for x in doc.get("weekdays") or ()),
+        actors=frozenset(doc.get("actors") or ()),
+        names=frozenset(doc.get("names") or ()),
+        published_at=to_utc_opt(published_at),
+        lang=str(doc.get("lang") or "en"),
+    )
