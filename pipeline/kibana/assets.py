@@ -108,7 +108,7 @@ def _topic_search(obj_id: str, topic: str, data_view_id: str) -> dict[str, Any]:
         {
             "title": f"newsmon: {topic_labels()[topic]} stories",
             "description": f"Articles detected as {topic}, newest ingested first.",
-            "columns": ["title", "source.name", "topics", "entities.person"],
+            "columns": ["title", "source.name", "topics", "entities.person", "story_id", "story_reason.score"],
             "sort": [["ingested_at", "desc"]],
             "grid": {},
             "hideChart": False,
