@@ -55,7 +55,9 @@ class Institution:
 @dataclass(frozen=True)
 class _Rules:
     heads: re.Pattern[str] | None
-    units: tuple[re.Pattern[str], ...]
+    unit_gate: re.Pattern[str] | None  # a unit head anywhere in the text (cheap): only then `head_units` run
+    head_units: tuple[re.Pattern[str], ...]  # "77th Light Infantry Division", "Light Infantry Division 77"
+    abbr_units: tuple[re.Pattern[str], ...]  # "LID 77"
     lower_ministry: re.Pattern[str] | None  # "Russia's foreign ministry", "the Thai defence ministry"
 
 
@@ -65,20 +67,23 @@ def _rules(lang: LanguageData) -> _Rules:
     if lang.institution_heads:
         heads = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, lang.institution_heads))) + r")\b")
     units: list[re.Pattern[str]] = []
+    abbr_units: list[re.Pattern[str]] = []
+    gate = None
     if lang.unit_heads:
+        gate = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, lang.unit_heads))) + r")\b")
         head = "(?P<head>" + "|".join(sorted(map(re.escape, lang.unit_heads))) + ")"
         units.append(re.compile(rf"\b(?P<num>\d+)(?:st|nd|rd|th)[ \t]+(?P<words>(?:{_CAP}[ \t]+){{0,3}}){head}\b"))
         units.append(re.compile(rf"\b(?P<words>(?:{_CAP}[ \t]+){{1,3}}){head}[ \t]+(?:No\.?[ \t]*)?(?P<num>\d+)\b"))
     if lang.unit_abbreviations:
         abbr = "|".join(sorted(map(re.escape, lang.unit_abbreviations)))
-        units.append(re.compile(rf"\b(?P<abbr>{abbr})[ \t-]?(?P<num>\d+)\b"))
+        abbr_units.append(re.compile(rf"\b(?P<abbr>{abbr})[ \t-]?(?P<num>\d+)\b"))
     lower = None
     if lang.portfolios and "Ministry" in lang.ministry_heads:
         ports = "|".join(sorted(map(re.escape, lang.portfolios), key=len, reverse=True))
         lower = re.compile(
             rf"\b(?P<pre>[A-Z][\w.'’-]*(?:[ \t][A-Z][\w.'’-]*)?)[ \t]+(?P<port>{ports})[ \t]+(?P<head>ministry)\b"
         )
-    return _Rules(heads, tuple(units), lower)
+    return _Rules(heads, gate, tuple(units), tuple(abbr_units), lower)
 
 
 def ordinal(n: int) -> str:
@@ -230,10 +235,13 @@ def find_institutions(text: str, gazetteer: Gazetteer, lang: LanguageData = ENGL
             inst = _institution(text, m.start(), m.end(), gazetteer, lang)
             if inst is not None:
                 found.append(_with_owner(text, inst, gazetteer, lang))
-    for pattern in rules.units:
+    unit_patterns = rules.abbr_units
+    if rules.unit_gate is not None and rules.unit_gate.search(text):
+        unit_patterns += rules.head_units
+    for pattern in unit_patterns:
         for m in pattern.finditer(text):
             found.append(_unit(m, lang))
-    if rules.lower_ministry is not None:
+    if rules.lower_ministry is not None and "ministry" in text:
         for m in rules.lower_ministry.finditer(text):
             inst = _lower_ministry(m, gazetteer, lang)
             if inst is not None:
