@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.core.records import Article
 from pipeline.jobs.classify import InputRecord, classify_records
-from pipeline.stories.assign import Decision, cluster_batch, decide, group_stories
+from pipeline.stories.assign import NEARBY_STORIES, Decision, cluster_batch, decide, group_stories
 from pipeline.stories.candidate import THRESHOLD, WINDOW, Candidate, within_window
 from pipeline.stories.evaluate import pairwise_scores
 from pipeline.stories.event import EventFeatures, from_stored, stored
@@ -229,7 +229,7 @@ def test_the_window_vetoes_joining() -> None:
     assert at(timedelta(days=2, hours=12)).story_id == "s"
     assert at(-timedelta(days=2)).story_id == "s"  # late arrival of an earlier copy
     late = at(WINDOW + timedelta(hours=1))
-    assert late.story_id == "b" and not late.joined and late.signals.get("outside_window") == 1.0
+    assert late == Decision("b", joined=False)  # a story outside the window is not even compared
 
 
 def test_naive_datetimes_are_utc_and_undated_records_compare_with_everything() -> None:
@@ -277,3 +277,16 @@ def test_classify_output_has_the_story_and_why(stories) -> None:
     assert why["signals"]["entities"] > 0 and why["signals"]["lead"] > 0
     assert out["th-bj-orig"]["story"]["joined"] is False
     assert out["th-tk-1"]["story"]["joined"] is False
+
+
+def test_older_stories_with_the_same_keys_never_crowd_out_a_recent_one() -> None:
+    """A recurring subject (same words every week) leaves many old stories sharing an article's keys; as in the
+    index lookup (time-filtered), only stories within the window compete for the `NEARBY_STORIES` places."""
+    weekly = [Candidate(f"a{i:02d}", f"a{i:02d}", T0 + timedelta(days=7 * i), feats("Ministers meet", MEETING,
+                                                                                        T0 + timedelta(days=7 * i)))
+              for i in range(NEARBY_STORIES + 5)]  # fmt: skip
+    last = T0 + timedelta(days=400)
+    recent = Candidate("z-recent", "z-recent", last, feats("Ministers meet", MEETING, last))
+    x = feats("Ministers meet", MEETING, last + timedelta(hours=2))
+    assert cluster_batch([("x", x)], [*weekly, recent])["x"].story_id == "z-recent"
+    assert cluster_batch([("x", x)], [recent, *weekly])["x"].story_id == "z-recent"
