@@ -13,13 +13,13 @@ ingest step, which reads its candidates from Elasticsearch through `lookup`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pipeline.index.documents import Enriched
-from pipeline.stories.candidate import MAX_MEMBERS, THRESHOLD, Candidate, parse_when, time_key
+from pipeline.stories.candidate import MAX_MEMBERS, THRESHOLD, Candidate, parse_when, time_key, within_window
 from pipeline.stories.event import EventFeatures, Match, features, retrieval_keys, similarity, stored
 from pipeline.stories.lookup import lookup_candidates_batch
 
@@ -122,21 +122,30 @@ def cluster_batch(items: Sequence[tuple[str, EventFeatures]], candidates: Sequen
             sid = known[article_id]
             out[article_id] = Decision(sid, joined=sid != article_id)
             continue
-        reachable = nearby(retrieval_keys(feats), by_key)
+        reachable = nearby(retrieval_keys(feats), by_key, keep=_in_window_of(feats.published_at, stories))
         decision = decide(article_id, feats, {sid: stories[sid] for sid in reachable}, threshold)
         out[article_id] = decision
         remember(Candidate(decision.story_id, article_id, feats.published_at, feats))
     return out
 
 
-def nearby(keys: Iterable[str], by_key: Mapping[str, set[str]], limit: int = NEARBY_STORIES) -> list[str]:
+def nearby(keys: Iterable[str], by_key: Mapping[str, set[str]], limit: int = NEARBY_STORIES,
+           keep: Callable[[str], bool] | None = None) -> list[str]:  # fmt: skip
     """The stories sharing the most of `keys` (at most `limit`; ties by story id): the in-memory twin of the
-    index lookup, so a key every story has ("Myanmar") never makes an article compare with all of them."""
+    index lookup, so a key every story has ("Myanmar") never makes an article compare with all of them.
+    `keep`, when given, drops stories before ranking (the lookup's time filter)."""
     shared: dict[str, int] = {}
     for key in keys:
         for sid in by_key.get(key, ()):
             shared[sid] = shared.get(sid, 0) + 1
-    return sorted(shared, key=lambda sid: (-shared[sid], sid))[:limit]
+    ranked = (sid for sid in shared if keep is None or keep(sid))
+    return sorted(ranked, key=lambda sid: (-shared[sid], sid))[:limit]
+
+
+def _in_window_of(when: datetime | None, stories: Mapping[str, Sequence[Candidate]]) -> Callable[[str], bool]:
+    """Whether a story has a report within the window of `when`, as the index lookup filters (an older story
+    sharing the same keys must not crowd a recent one out of the `NEARBY_STORIES`)."""
+    return lambda sid: any(within_window(c.published_at, when) for c in stories[sid])
 
 
 def _field(record: Any, *names: str) -> Any:
