@@ -42,7 +42,7 @@ def test_classify_contract_same_order_topics_entities_story_ids(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["a1", "a3", "a2"]
-    assert set(rows[0]) == {"id", "topics", "entities", "story_id"}
+    assert set(rows[0]) == {"id", "lang", "topics", "entities", "story_id", "story"}
     assert {t["name"] for t in rows[0]["topics"]} == {"myanmar", "asean", "russian_diplomacy"}
     assert all(t["evidence"] and t["score"] > 0 for t in rows[0]["topics"])
     assert rows[1]["topics"] == []
