@@ -308,10 +308,13 @@ def _eval_clusters(clusters: str, articles: str, as_json: bool, show_errors: boo
     """`newsmon eval --clusters`: group the articles as classify does and score against the gold clusters."""
     from pathlib import Path
 
-    from pipeline.jobs.classify import classify_records, read_jsonl
+    from pipeline.jobs.classify import InputError, classify_records, read_jsonl
     from pipeline.stories.evaluate import parse_cluster_gold, score_clusters
 
-    records = _read_input(articles, read_jsonl)
+    try:
+        records = _read_input(articles, read_jsonl)
+    except InputError as exc:
+        raise _fail(str(exc), 2) from None
     try:
         gold = parse_cluster_gold(Path(clusters).read_text(encoding="utf-8").splitlines(), clusters)
     except OSError as exc:
@@ -343,8 +346,8 @@ def _pair_explainer(records: list[Any], rows: dict[str, dict[str, Any]]) -> Any:
     feats = {}
     for r in records:
         ents = [Entity(e["text"], e["label"], e["canonical"], e.get("start", 0)) for e in rows[r.id]["entities"]]
-        feats[r.id] = features(r.title, r.text, [(e.label, e.canonical, e.start) for e in ents], parse_when(r.published),
-                               rows[r.id].get("lang"))
+        feats[r.id] = features(r.title, r.text, [(e.label, e.canonical, e.start) for e in ents],
+                               parse_when(r.published), rows[r.id].get("lang"))
 
     def explain(a: str, b: str) -> dict[str, Any]:
         return similarity(feats[a], feats[b]).explain()
