@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pipeline.core.timeutil import to_utc_opt
@@ -90,7 +90,7 @@ def _frequencies(code: str) -> Mapping[str, float]:
     return get_frequency_dict(code if code in available_languages() else "en")
 
 
-@cache
+@lru_cache(maxsize=200_000)  # bounded: a long-running worker sees an open-ended vocabulary
 def _weight(word: str, code: str) -> float:
     """How rare a word is: `MAX_ZIPF` minus its Zipf frequency (unknown words weigh the most), floored."""
     freq = _frequencies(code).get(word)
@@ -105,14 +105,18 @@ def _stemmer(name: str) -> Any:
     return snowballstemmer.stemmer(name) if name else None
 
 
+@lru_cache(maxsize=200_000)  # Snowball in pure Python is most of a report's feature time; words repeat a lot
+def _stem(word: str, snowball: str) -> str:
+    return str(_stemmer(snowball).stemWord(word))
+
+
 def _vector(text: str, data: LanguageData) -> dict[str, float]:
     """A unit TF-IDF vector over word stems (so "sentenced" and "sentence" meet); weights from word rarity."""
     counts: dict[str, int] = {}
     weights: dict[str, float] = {}
     stop = data.stop_words
-    stem = _stemmer(data.snowball)
     words = [w for w in _WORD.findall(text.lower()) if len(w) >= 2 and w not in stop]
-    stems = stem.stemWords(words) if stem is not None else words
+    stems = [_stem(w, data.snowball) for w in words] if data.snowball else words
     for w, st in zip(words, stems, strict=True):
         counts[st] = counts.get(st, 0) + 1
         if st not in weights:
