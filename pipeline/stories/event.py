@@ -189,13 +189,21 @@ def features(title: str, text: str, entities: Iterable[tuple[str, str] | tuple[s
         body=_vector(full, data),
         entities=frozenset(e[1] for e in ents if e[0] in ENTITY_LABELS and e[1]),
         actors=frozenset(e[1] for e in ents if e[0] == "PERSON" and e[1] and len(e) > 2 and e[2] < LEAD_CHARS),
-        names=frozenset(w for e in ents for w in _name_words(e[1])),
+        names=frozenset(w for e in ents for w in _name_words(e[1])) | _capitalised(full),
         figures=_figures(full),
         dates=_dates(full, data),
         weekdays=_weekdays(full, data),
         published_at=to_utc_opt(published_at),
         lang=data.code,
     )
+
+
+_CAPITALISED = re.compile(r"\b[^\W\d_a-z][^\W\d_]{2,}")
+
+
+def _capitalised(text: str) -> frozenset[str]:
+    """Lower-cased capitalised words of a text: names the entity extractor may have missed or split."""
+    return frozenset(w.lower() for w in _CAPITALISED.findall(text))
 
 
 def _name_words(name: str) -> list[str]:
@@ -234,9 +242,12 @@ def similarity(a: EventFeatures, b: EventFeatures, window: timedelta = WINDOW) -
         days = gap.total_seconds() / 86400
         if gap > window:
             return Match(0.0, {"days": round(days, 2), "outside_window": 1.0})
-    signals = {"lead": _cosine(a.lead, b.lead), "body": _cosine(a.body, b.body),
-               "entities": _entity_overlap(a.entities, b.entities)}  # fmt: skip
-    score = W_LEAD * signals["lead"] + W_BODY * signals["body"] + W_ENTITIES * signals["entities"]
+    signals = {"lead": _cosine(a.lead, b.lead), "body": _cosine(a.body, b.body)}
+    if a.entities and b.entities:
+        signals["entities"] = _entity_overlap(a.entities, b.entities)
+        score = W_LEAD * signals["lead"] + W_BODY * signals["body"] + W_ENTITIES * signals["entities"]
+    else:  # a report without extracted entities: no evidence either way, so the text signals carry the score
+        score = (W_LEAD * signals["lead"] + W_BODY * signals["body"]) / (W_LEAD + W_BODY)
     if a.actors and b.actors:
         # a main actor of one report that the other never names: a different meeting, visit or verdict
         missing = any(not _names_actor(x, b.names) for x in a.actors) or any(
