@@ -50,7 +50,7 @@ class Detector:
     def _scores(self, title: str, text: str, candidates_only: bool, lang: str | None) -> list[TopicScore]:
         data = for_language(lang)
         fields = {"title": TextField("title", title or ""), "text": TextField("text", text or "")}
-        per_field = {name: scan(self.rules, fld) for name, fld in fields.items()}
+        per_field = {name: scan(self.rules, fld, data.clitic_prefixes) for name, fld in fields.items()}
         out = []
         for ti, topic in enumerate(self.rules.topics):
             raw = {name: per_field[name][ti] for name in fields}

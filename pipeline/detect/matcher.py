@@ -11,15 +11,48 @@ from __future__ import annotations
 from itertools import compress
 from typing import TYPE_CHECKING
 
-from pipeline.detect.words import GROUP, LIST, MASK, Hit, TextField, TrieNode
+from pipeline.detect.words import GROUP, LIST, MASK, UNSPACED_RE, Hit, TextField, TrieNode
 from pipeline.lang import ENGLISH, LanguageData
 
 if TYPE_CHECKING:
     from pipeline.detect.rules import TopicRules, TopicSpec
 
-def scan(rules: TopicRules, fld: TextField) -> list[list[Hit]]:
-    """All term hits of every topic in one field (overlaps not yet resolved)."""
+
+def strip_clitics(rules: TopicRules, fld: TextField, clitics: tuple[str, ...]) -> None:
+    """Words that begin with a clitic of the language (Arabic و, ب, ل, ال ...) and are a term's first word
+    without it are looked up without it ("ولافروف" -> "لافروف"); the hit still spans the whole written word."""
+    known = rules.root_words
+    keys = fld.keys
+    for i, key in enumerate(keys):
+        if key in known:
+            continue
+        for clitic in clitics:
+            if key.startswith(clitic) and len(key) - len(clitic) >= 2 and key[len(clitic) :] in known:
+                keys[i] = key[len(clitic) :]
+                break
+
+
+def scan_unspaced(rules: TopicRules, fld: TextField, hits: list[list[Hit]]) -> None:
+    """Terms written in scripts without spaces between words (Chinese, Japanese, Thai, Burmese) found as
+    substrings of the field, whatever the words around them (no segmenter: the desk's terms are names)."""
+    pattern, ends = rules.unspaced, rules.unspaced_ends
+    if pattern is None or ends is None or UNSPACED_RE.search(fld.text) is None:
+        return
+    for m in pattern.finditer(fld.text):
+        key = "".join(m.group().lower().split())
+        s, e = m.span()
+        first, last = fld.word_index(s), fld.word_index(max(s, e - 1))
+        for ti, rid, kind in ends.get(key, ()):
+            hits[ti].append(Hit(rid, kind, fld.name, s, e, first, last, key))
+
+
+def scan(rules: TopicRules, fld: TextField, clitics: tuple[str, ...] = ()) -> list[list[Hit]]:
+    """All term hits of every topic in one field (overlaps not yet resolved). `clitics`: the language's
+    attached prefixes (`LanguageData.clitic_prefixes`)."""
     hits: list[list[Hit]] = [[] for _ in rules.topics]
+    if clitics:
+        strip_clitics(rules, fld, clitics)
+    scan_unspaced(rules, fld, hits)
     keys, matches = fld.keys, fld.matches
     n = len(keys)
     root = rules.trie
@@ -99,11 +132,18 @@ def resolve(
         # Longest first (then strongest); a hit is kept when none of its words is taken yet.
         scoring.sort(key=lambda h: (-(h.end - h.start), -abs(spec.groups[h.rule].weight), h.start))
         chosen: list[Hit] = []
-        taken: set[int] = set()
-        for h in scoring:
-            words = range(h.tok, h.tok_end + 1)
-            if taken.isdisjoint(words):
-                chosen.append(h)
-                taken.update(words)
+        if any(h.key for h in scoring):  # substrings of unspaced text: several may share one written "word"
+            spans: list[tuple[int, int]] = []
+            for h in scoring:
+                if all(h.end <= a or h.start >= b for a, b in spans):
+                    chosen.append(h)
+                    spans.append((h.start, h.end))
+        else:
+            taken: set[int] = set()
+            for h in scoring:
+                words = range(h.tok, h.tok_end + 1)
+                if taken.isdisjoint(words):
+                    chosen.append(h)
+                    taken.update(words)
         scoring = sorted(chosen, key=lambda h: h.start)
     return scoring, masks

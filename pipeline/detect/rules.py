@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from pipeline.core.config import ConfigError, StrictModel, config_path, load_yaml, parse_model
-from pipeline.detect.words import GROUP, LIST, MASK, TERM_TOKEN_RE, TrieNode, norm_token
+from pipeline.detect.words import GROUP, LIST, MASK, TERM_TOKEN_RE, TrieNode, norm_token, unspaced
 
 _ID_RE = r"^[a-z][a-z0-9_]*$"
 
@@ -40,6 +40,10 @@ def _check_term(term: str) -> str:
     tokens = TERM_TOKEN_RE.findall(term)
     if not tokens:
         raise ValueError(f"term {term!r} has no word in it")
+    if unspaced(term):
+        if "*" in term:
+            raise ValueError(f"term {term!r}: '*' is not needed in Chinese/Japanese/Thai/Burmese terms (substrings)")
+        return term
     leftover = TERM_TOKEN_RE.sub(" ", term)
     if "*" in leftover or re.search(r"\*[\w'’]", term):
         raise ValueError(f"term {term!r}: '*' may only end a word (e.g. repatriat*)")
@@ -53,7 +57,10 @@ def _check_duplicates(terms: list[str]) -> None:
     """Two spellings of a term that match the same words are a copy-paste slip: report it."""
     seen: set[tuple[str, ...]] = set()
     for term in terms:
-        key = tuple(
+        if unspaced(term):
+            key: tuple[str, ...] = ("".join(term.lower().split()),)
+        else:
+            key = tuple(
             w if (len(w) >= 2 and w.isupper()) else w.lower()
             for w in (norm_token(t) for t in TERM_TOKEN_RE.findall(term))
         )
@@ -249,6 +256,10 @@ class TopicRules:
     trie: TrieNode
     root_prefix: dict[str, tuple[tuple[str, TrieNode], ...]]
     root_words: frozenset[str]  # lower-cased first words of all non-prefix terms (plain and exact-case)
+    # terms in scripts without spaces (Chinese, Japanese, Thai, Burmese): one alternation matched as substrings,
+    # and what each matched (lower-cased) term stands for: (topic index, rule id, kind)
+    unspaced: re.Pattern[str] | None = None
+    unspaced_ends: dict[str, tuple[tuple[int, str, int], ...]] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -270,6 +281,8 @@ def compile_rules(model: TopicsFile, source: str = "<topics>") -> TopicRules:
     """Turn a validated `TopicsFile` into the shared term trie and per-topic regexes."""
     root = TrieNode()
     topics = []
+    substring_ends: dict[str, list[tuple[int, str, int]]] = {}
+    spaced_forms: set[str] = set()
     for ti, (name, spec) in enumerate(model.topics.items()):
         sources: list[tuple[str, int, list[str], list[str]]] = []
         sources += [(rid, GROUP, g.terms, g.regex) for rid, g in spec.groups.items()]
@@ -279,6 +292,12 @@ def compile_rules(model: TopicsFile, source: str = "<topics>") -> TopicRules:
         regex_rules: dict[str, tuple[str, int]] = {}
         for rid, kind, terms, regexes in sources:
             for term in terms:
+                if unspaced(term):  # no word boundaries to go by: matched as a substring (`scan`)
+                    spaced_forms.add(" ".join(term.lower().split()))  # a space in the term: optional in the text
+                    ends = substring_ends.setdefault("".join(term.lower().split()), [])
+                    if (ti, rid, kind) not in ends:
+                        ends.append((ti, rid, kind))
+                    continue
                 node = root
                 for word in TERM_TOKEN_RE.findall(term):
                     node = node.child(word)
@@ -298,7 +317,19 @@ def compile_rules(model: TopicsFile, source: str = "<topics>") -> TopicRules:
         root_prefix.setdefault(key[:3], []).append((key, node))
     root.prefix_kids = []
     root_words = frozenset(root.kids) | frozenset(root.exact_kids)
-    return TopicRules(source, tuple(topics), root, {k: tuple(v) for k, v in root_prefix.items()}, root_words)
+    substrings = None
+    if spaced_forms:  # longest first, so a longer term wins over its own beginning at the same position
+        alternatives = sorted(spaced_forms, key=lambda t: (-len(t), t))
+        substrings = re.compile("|".join(re.escape(t).replace("\\ ", "\\s*") for t in alternatives), re.IGNORECASE)
+    return TopicRules(
+        source,
+        tuple(topics),
+        root,
+        {k: tuple(v) for k, v in root_prefix.items()},
+        root_words,
+        substrings,
+        {t: tuple(v) for t, v in substring_ends.items()},
+    )
 
 
 def load_topic_rules(path: Path | str | None = None) -> TopicRules:

@@ -164,7 +164,7 @@ def score_topic(
     # Distinct signals: distinct words/phrases of positive groups ("Myanmar" five times is one signal,
     # "Myanmar" + "junta" are two) plus each positive near rule that fired.
     distinct_terms = {
-        (h.rule, " ".join(fields[h.field].keys[h.tok : h.tok_end + 1]))
+        (h.rule, h.key or " ".join(fields[h.field].keys[h.tok : h.tok_end + 1]))
         for hits in by_field.values()
         for h in hits
         if h.rule in positive

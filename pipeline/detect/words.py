@@ -24,6 +24,23 @@ FIELDS = ("title", "text")
 # What a term is for: scoring evidence (a group), a mask (a false friend) or a list item.
 GROUP, MASK, LIST = 0, 1, 2
 
+# Scripts written without spaces between words (Han, Kana, Thai, Lao, Khmer, Myanmar): a term in one of them is
+# matched as a substring of the text (`unspaced`), not on word tokens.
+UNSPACED_RE = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uaa60-\uaa7f\ua9e0-\ua9ff]"
+)
+
+_UNSPACED_CLASS = UNSPACED_RE.pattern[1:-1]
+# Words of a text that holds unspaced scripts: their runs are words of their own, so "ASEAN首脳会議" is "ASEAN" +
+# "首脳会議" and a Latin or Cyrillic term next to Han or Thai letters still matches on its word.
+MIXED_TOKEN_RE = re.compile(f"(?:(?![{_UNSPACED_CLASS}])\\w)+(?:['’]\\w+)*|[{_UNSPACED_CLASS}]+")
+
+
+def unspaced(term: str) -> bool:
+    """Does `term` contain a letter of a script written without spaces between words?"""
+    return UNSPACED_RE.search(term) is not None
+
 
 def norm_token(tok: str) -> str:
     """Case-preserving normal form: straight apostrophe, possessive 's dropped."""
@@ -98,6 +115,7 @@ class Hit:
     end: int
     tok: int  # index of the first word of the hit in its field
     tok_end: int  # index of the last word
+    key: str = ""  # the term as matched, for hits found inside unspaced text ("": its words' keys)
 
 
 class TextField:
@@ -108,8 +126,9 @@ class TextField:
     def __init__(self, name: str, text: str):
         self.name = name
         self.text = text
-        self.matches = list(TOKEN_RE.finditer(text))
-        keys = TOKEN_RE.findall(text.lower())
+        token_re = TOKEN_RE if UNSPACED_RE.search(text) is None else MIXED_TOKEN_RE
+        self.matches = list(token_re.finditer(text))
+        keys = token_re.findall(text.lower())
         if len(keys) != len(self.matches):  # lower-casing changed the word count (rare Unicode): per word
             keys = [m.group().lower() for m in self.matches]
         if "'" in text or "’" in text:

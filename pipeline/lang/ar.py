@@ -75,4 +75,8 @@ DATA = LanguageData(
     sentence_end=frozenset(["!", ".", "?", "؟", "…"]),
     list_separator=re.compile("\\s*(?:[,،;؛/]\\s*)?(?:(?:و|أو)\\s*)?", re.IGNORECASE),
     sentence_break=re.compile("[.!?؟…]+[\\\"'»”’)\\]]*\\s+|\\n"),
+    snowball="arabic",
+    # و "and", ف "so", ب "with/in", ل "to/for", ك "like", ال "the" and their combinations, longest first
+    clitic_prefixes=("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "وب", "ول", "ال", "و", "ب", "ل", "ف", "ك"),
+    statistical_ner=False,
 )

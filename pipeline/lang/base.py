@@ -71,6 +71,13 @@ class LanguageData:
     # --- stories: event signals (explicit dates and weekdays named in a report; empty: the signal is off)
     month_names: dict[str, int] = field(default_factory=dict)  # lower-cased month name or abbreviation -> 1..12
     weekday_names: dict[str, int] = field(default_factory=dict)  # lower-cased weekday name -> 0 (Monday) .. 6
+    snowball: str = ""  # Snowball stemmer name ("english"); "" = compare words unstemmed
+    # --- detect and entities: words with attached prefixes (Arabic و "and", ب "with", ل "to", ال "the"):
+    # a word is also looked up without one of these (longest first); () = words are looked up as written
+    clitic_prefixes: tuple[str, ...] = ()
+    # --- entities: the statistical NER of `spacy_models` runs on this language's text (False: curated names,
+    # found by `entities/aliases.py`, are the whole extraction: the English model reads other scripts badly)
+    statistical_ner: bool = True
 
     @cached_property
     def first_name_forms(self) -> dict[str, str]:

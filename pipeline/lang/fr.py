@@ -97,4 +97,6 @@ DATA = LanguageData(
         "\\s*(?:[,;/]\\s*)?(?:(?:et|ou|ainsi que)\\s+)?(?:(?:la|le|les)\\s+|l['’]\\s*)?", re.IGNORECASE
     ),
     sentence_break=re.compile("[.!?…][\\\"'»”’)\\]]*\\s+(?=[A-ZÀ-ÖØ-Þ\\\"«“‘'(])|\\n"),
+    snowball="french",
+    statistical_ner=False,
 )

@@ -79,4 +79,6 @@ DATA = LanguageData(
     sentence_end=frozenset(["!", ".", "?", "…"]),
     list_separator=re.compile("\\s*(?:[,;/]\\s*)?(?:(?:dan|atau|serta)\\s+)?", re.IGNORECASE),
     sentence_break=re.compile("[.!?…][\\\"'”’)\\]]*\\s+(?=[A-Z\\\"“‘'(])|\\n"),
+    snowball="indonesian",
+    statistical_ner=False,
 )

@@ -56,4 +56,5 @@ DATA = LanguageData(
     sentence_end=frozenset(["!", "?", "。", "！", "？"]),
     list_separator=re.compile("\\s*(?:[、，,;；/・]\\s*)?(?:(?:と|及び|および|や|並びに)\\s*)?", re.IGNORECASE),
     sentence_break=re.compile("[。！？!?]+[」』”’）)]*|\\n"),
+    statistical_ner=False,
 )

@@ -75,4 +75,5 @@ DATA = LanguageData(
     sentence_end=frozenset(["!", "?", "။"]),
     list_separator=re.compile("\\s*(?:[၊,;/]\\s*)?(?:(?:နှင့်|နဲ့|သို့မဟုတ်)\\s*)?", re.IGNORECASE),
     sentence_break=re.compile("[။!?]+|\\n"),
+    statistical_ner=False,
 )

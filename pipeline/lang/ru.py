@@ -119,4 +119,6 @@ DATA = LanguageData(
     sentence_end=frozenset(["!", ".", ";", "?", "…"]),
     list_separator=re.compile("\\s*(?:[,;/]\\s*)?(?:(?:и|или|а также)\\s+)?", re.IGNORECASE),
     sentence_break=re.compile("[.!?…][\\\"'»”’)\\]]*\\s+(?=[A-ZА-ЯЁ\\\"«“‘'(])|\\n"),
+    snowball="russian",
+    statistical_ner=False,
 )

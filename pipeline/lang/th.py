@@ -73,4 +73,5 @@ DATA = LanguageData(
     sentence_end=frozenset(["!", ".", "?", "ฯ"]),
     list_separator=re.compile("\\s*(?:[,;/]\\s*)?(?:(?:และ|หรือ|กับ)\\s*)?", re.IGNORECASE),
     sentence_break=re.compile("[.!?](?=\\s)|\\n"),
+    statistical_ner=False,
 )

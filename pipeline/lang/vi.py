@@ -52,4 +52,5 @@ DATA = LanguageData(
     sentence_end=frozenset(["!", ".", "?", "…"]),
     list_separator=re.compile("\\s*(?:[,;/]\\s*)?(?:(?:và|hoặc|cùng)\\s+)?", re.IGNORECASE),
     sentence_break=re.compile("[.!?…][\\\"'”’)\\]]*\\s+(?=[A-ZÀ-ÝĐƠƯẠ-Ỹ\\\"“‘'(])|\\n"),
+    statistical_ner=False,
 )

@@ -79,4 +79,5 @@ DATA = LanguageData(
     sentence_end=frozenset(["!", "?", "。", "！", "；", "？"]),
     list_separator=re.compile("\\s*(?:[、，,;；/]\\s*)?(?:(?:和|与|與|及|以及|同|跟)\\s*)?", re.IGNORECASE),
     sentence_break=re.compile("[。！？!?]+[」』”’）)]*|\\n"),
+    statistical_ner=False,
 )
