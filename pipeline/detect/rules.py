@@ -61,9 +61,9 @@ def _check_duplicates(terms: list[str]) -> None:
             key: tuple[str, ...] = ("".join(term.lower().split()),)
         else:
             key = tuple(
-            w if (len(w) >= 2 and w.isupper()) else w.lower()
-            for w in (norm_token(t) for t in TERM_TOKEN_RE.findall(term))
-        )
+                w if (len(w) >= 2 and w.isupper()) else w.lower()
+                for w in (norm_token(t) for t in TERM_TOKEN_RE.findall(term))
+            )
         if key in seen:
             raise ValueError(f"duplicate term {term!r}")
         seen.add(key)
