@@ -1,8 +1,10 @@
 """Measure entity extraction against a gold file: per-label precision/recall and variant collapse.
 
-Gold file: JSON Lines `{"id", "text", "entities": [{"canonical", "label", "variants"?: [...]}]}` listing the
+Gold file: JSON Lines `{"id", "text", "lang"?, "entities": [{"canonical", "label", "variants"?: [...]}]}` listing the
 distinct entities of each text; `variants` are the surface forms used in the text when there are several
-(e.g. "Sergei Lavrov" and "Lavrov"). Why two measures: precision/recall say whether the right entities are
+(e.g. "Sergey Lavrov" and "Lavrov"). Rows without `text` take it, and `lang`, from an articles file by id
+(the multilingual dev set: entities as `{"text", "label", "canonical"}` per surface form); scores are then also
+given per language. Why two measures: precision/recall say whether the right entities are
 found with the right type; the collapse rate says whether facets keep one bucket per entity, within a story
 (several spellings in one text) and across stories (different spellings in different texts).
 """
@@ -19,10 +21,10 @@ from typing import Any
 from pipeline.core.records import Entity
 from pipeline.entities.extractor import EntityExtractor
 from pipeline.entities.gazetteer import match_key
+from pipeline.lang.scripts import unspaced
 
 
-def read_gold(path: Path | str) -> list[dict[str, Any]]:
-    """Rows of a gold JSONL file (blank lines skipped); errors name the line."""
+def _read_jsonl(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
     rows = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -31,13 +33,54 @@ def read_gold(path: Path | str) -> list[dict[str, Any]]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}:{n}: invalid JSON: {exc.msg}") from None
+        if not isinstance(row, dict):
+            raise ValueError(f"{path}:{n}: expected a JSON object")
+        rows.append((n, row))
+    return rows
+
+
+def _by_variants(entities: list[Any]) -> list[dict[str, Any]]:
+    """Mention lists (`{"text", "label", "canonical"}` per surface form) -> one entity per canonical name and
+    label with its surface forms as `variants`; entity lists already in that form are returned unchanged."""
+    if not any(isinstance(e, dict) and "text" in e and "variants" not in e for e in entities):
+        return entities
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in entities:
+        ent = out.setdefault((e["canonical"], e["label"]), {"canonical": e["canonical"], "label": e["label"]})
+        if "text" in e and e["text"] not in ent.setdefault("variants", []):
+            ent["variants"].append(e["text"])
+    return list(out.values())
+
+
+def read_gold(path: Path | str, articles: Path | str | None = None) -> list[dict[str, Any]]:
+    """Rows of a gold JSONL file (blank lines skipped); errors name the line.
+
+    A row without `text` takes `text` (and `lang`) from the articles file by `id` (`articles`, default the
+    `articles.jsonl` next to the gold file): the multilingual dev set's form, whose entities list each surface
+    form with its English canonical name."""
+    pairs = _read_jsonl(path)
+    texts: dict[str, dict[str, Any]] | None = None
+    rows = []
+    for n, row in pairs:
+        if "text" not in row and "id" in row:
+            if texts is None:
+                source = Path(articles) if articles is not None else Path(path).with_name("articles.jsonl")
+                if not source.exists():
+                    raise ValueError(f"{path}:{n}: no 'text', and no articles file {source} to take it from")
+                texts = {str(a.get("id")): a for _, a in _read_jsonl(source)}
+            article = texts.get(str(row["id"]))
+            if article is None:
+                raise ValueError(f"{path}:{n}: id {row['id']!r} is not in the articles file")
+            row = {**row, "text": article.get("text"), "lang": row.get("lang") or article.get("lang")}
         if not isinstance(row.get("text"), str) or not isinstance(row.get("entities"), list):
             raise ValueError(f"{path}:{n}: needs 'text' (string) and 'entities' (list)")
-        rows.append(row)
+        rows.append({**row, "entities": _by_variants(row["entities"])})
     return rows
 
 
 def _occurrences(text: str, form: str) -> list[tuple[int, int]]:
+    if unspaced(form):  # Chinese, Japanese, Thai, Burmese: no word boundaries to go by
+        return [(m.start(), m.end()) for m in re.finditer(re.escape(form), text)]
     return [(m.start(), m.end()) for m in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text)]
 
 
@@ -100,11 +143,7 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]
                 within_ok += int(complete and len(seen) == 1)
                 if not (complete and len(seen) == 1):
                     split_within.append({"id": row.get("id"), "canonical": ent["canonical"], "forms": per_form})
-    per_label: dict[str, dict[str, Any]] = {}
-    for label, c in counts.items():
-        prec = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
-        rec = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
-        per_label[label] = {**c, "precision": round(prec, 4), "recall": round(rec, 4)}
+    per_label = {label: _rates(c) for label, c in counts.items()}
     across_total = across_ok = 0
     split: list[str] = []
     for key, seen_forms in across.items():
@@ -123,9 +162,12 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]
         else:
             split.append(key)
     total = within_total + across_total
+    micro = _rates({k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")})
     return {
         "documents": len(rows),
         "per_label": per_label,
+        "micro": micro,
+        "per_language": _per_language(rows, predictions, gold_labels),
         "collapse": {
             "within_story": {
                 "entities": within_total,
@@ -145,11 +187,41 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]
     }
 
 
-def evaluate_entities(gold_path: Path | str, extractor: EntityExtractor | None = None) -> dict[str, Any]:
-    """Run the extractor over a gold file and score it (see `score` for the result's shape)."""
-    rows = read_gold(gold_path)
+def _rates(c: dict[str, int]) -> dict[str, Any]:
+    prec = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+    rec = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+    return {**c, "precision": round(prec, 4), "recall": round(rec, 4)}
+
+
+def _per_language(
+    rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]], labels: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Micro precision/recall of the distinct (canonical, label) pairs per document, by the rows' `lang`
+    (empty when no row names its language)."""
+    if not any(row.get("lang") for row in rows):
+        return {}
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0, "documents": 0})
+    for row, pred in zip(rows, predictions, strict=True):
+        c = counts[str(row.get("lang") or "?")]
+        gold = {(match_key(e["canonical"]), e["label"]) for e in row["entities"]}
+        got = {(match_key(e.canonical), e.label) for e in pred if e.label in labels}
+        c["tp"] += len(gold & got)
+        c["fp"] += len(got - gold)
+        c["fn"] += len(gold - got)
+        c["documents"] += 1
+    return {
+        lang: {"documents": c["documents"], **_rates(c)}
+        for lang, c in sorted(counts.items(), key=lambda kv: (-kv[1]["documents"], kv[0]))
+    }
+
+
+def evaluate_entities(
+    gold_path: Path | str, extractor: EntityExtractor | None = None, articles: Path | str | None = None
+) -> dict[str, Any]:
+    """Run the extractor over a gold file (each text in its row's `lang`) and score it (see `score`)."""
+    rows = read_gold(gold_path, articles)
     ex = extractor or EntityExtractor()
-    return score(rows, ex.extract_many(row["text"] for row in rows))
+    return score(rows, ex.extract_many((row["text"] for row in rows), [row.get("lang") for row in rows]))
 
 
 def format_report(result: dict[str, Any]) -> str:
@@ -157,6 +229,16 @@ def format_report(result: dict[str, Any]) -> str:
     lines = [f"{'label':<8}{'P':>8}{'R':>8}{'tp':>6}{'fp':>6}{'fn':>6}"]
     for label, c in result["per_label"].items():
         lines.append(f"{label:<8}{c['precision']:>8.3f}{c['recall']:>8.3f}{c['tp']:>6}{c['fp']:>6}{c['fn']:>6}")
+    m = result.get("micro")
+    if m:
+        lines.append(f"{'all':<8}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['tp']:>6}{m['fp']:>6}{m['fn']:>6}")
+    if result.get("per_language"):
+        lines.append("per language (all labels):")
+        for lang, c in result["per_language"].items():
+            lines.append(
+                f"  {lang:<6}{c['precision']:>8.3f}{c['recall']:>8.3f}{c['tp']:>6}{c['fp']:>6}{c['fn']:>6}"
+                f"  ({c['documents']} texts)"
+            )
     col = result["collapse"]
     w, a = col["within_story"], col["across_stories"]
     lines.append(
@@ -227,12 +309,20 @@ def format_errors(result: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m pipeline.entities.evaluate [GOLD] [--json] [--errors]`."""
+    """`python -m pipeline.entities.evaluate [GOLD] [--articles ARTICLES] [--json] [--errors]`."""
     import sys
 
     args = list(sys.argv[1:] if argv is None else argv)
+    articles = None
+    if "--articles" in args:
+        at = args.index("--articles")
+        if at + 1 >= len(args):
+            print("--articles needs a path", file=sys.stderr)
+            return 2
+        articles = args[at + 1]
+        del args[at : at + 2]
     paths = [a for a in args if not a.startswith("--")]
-    res = evaluate_entities(paths[0] if paths else "tests/fixtures/entities/gold.jsonl")
+    res = evaluate_entities(paths[0] if paths else "tests/fixtures/entities/gold.jsonl", articles=articles)
     if "--json" in args:
         if "--errors" in args:
             res["error_classes"] = error_classes(res)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.core.records import Entity
 from pipeline.core.vocab import FACET_KEYS
+from pipeline.entities.aliases import alias_index
 from pipeline.entities.gazetteer import Gazetteer, load_gazetteer
 from pipeline.entities.linking import normalise_doc
 from pipeline.entities.nlp import FULL_NER_SHARE, get_pipeline, load_base_model, ner_segments, sub_docs
@@ -78,6 +79,21 @@ class EntityExtractor:
         data = [for_language(code) for code in langs] if langs is not None else [for_language(None)] * len(texts)
         if len(data) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(data)} language codes")
+        if all(lang.statistical_ner for lang in data):
+            return self._extract_model(texts, data)
+        out: list[list[Entity] | None] = [None] * len(texts)
+        for i, (text, lang) in enumerate(zip(texts, data, strict=True)):
+            if not lang.statistical_ner:  # the English model cannot read it: curated names only
+                out[i] = alias_index(self.gazetteer, lang).find(text)
+        todo = [i for i, r in enumerate(out) if r is None]
+        if not todo:
+            return [r or [] for r in out]
+        for i, ents in zip(todo, self._extract_model([texts[i] for i in todo], [data[i] for i in todo]), strict=True):
+            out[i] = ents
+        return [r or [] for r in out]
+
+    def _extract_model(self, texts: list[str], data: list[LanguageData]) -> list[list[Entity]]:
+        """The spaCy path: rulers, (selective) NER and the normalisation rules."""
         if not self.selective or self.n_process > 1:  # several processes: the whole-document path
             docs = list(self.nlp.pipe(texts, batch_size=self.batch_size, n_process=self.n_process))
             for doc in docs:

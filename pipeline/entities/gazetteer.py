@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -61,6 +61,10 @@ class EntityEntryModel(StrictModel):
     # institution rules: "Embassy of Russia in Yangon" -> "Embassy of Russia in Myanmar", and a dateline city
     # establishes the story's country for a bare "Foreign Ministry".
     country: str | None = None
+    # Names in other languages, by ISO 639-1 code ({ru: [Сергей Лавров, Лавров], zh: [拉夫罗夫]}): found in texts
+    # of that language (and, when written in another script than Latin, in any language) by `aliases.py`; the
+    # facet keeps the canonical English name. Country and city names come from CLDR too (not typed here).
+    names: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], list[str]] = Field(default_factory=dict)
 
 
 class EntitiesFileModel(StrictModel):
@@ -80,6 +84,7 @@ class GazetteerEntry:
     weak_aliases: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     country: str | None = None
+    names: tuple[tuple[str, str], ...] = ()  # (language code, name) in other languages
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
@@ -119,6 +124,20 @@ class Gazetteer:
                     )
                     continue
                 by_key.setdefault(key, (i, entry))
+        by_name: dict[tuple[str, str], tuple[int, GazetteerEntry]] = {}
+        for i, entry in enumerate(entries):
+            for j, (code, form) in enumerate(entry.names):
+                name_key = (code, match_key(form))
+                where = f"entities[{i}].names.{code}[{j}]"
+                if not name_key[1]:
+                    problems.append(f"{where}: name {form!r} is empty after normalisation")
+                    continue
+                seen_name = by_name.get(name_key)
+                if seen_name is not None and seen_name[0] != i:
+                    owner = f"entities[{seen_name[0]}] ({seen_name[1].canonical!r})"
+                    problems.append(f"{where}: name {form!r} already belongs to {owner}")
+                    continue
+                by_name.setdefault(name_key, (i, entry))
         names = {e.canonical for e in entries if e.type == "GPE"}
         for i, entry in enumerate(entries):
             if entry.country is not None and entry.country not in names:
@@ -161,6 +180,11 @@ def parse_gazetteer(data: Any, source: str = "<memory>") -> Gazetteer:
             weak_aliases=tuple(dict.fromkeys(a.strip() for a in e.weak_aliases if a.strip())),
             context=tuple(c.strip() for c in e.context if c.strip()),
             country=e.country.strip() if e.country else None,
+            names=tuple(
+                dict.fromkeys(
+                    (code, " ".join(n.split())) for code, forms in e.names.items() for n in forms if n.strip()
+                )
+            ),
         )
         for e in model.entities
     ]

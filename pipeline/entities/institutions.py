@@ -119,7 +119,7 @@ def country_of(name: str, gazetteer: Gazetteer, lang: LanguageData) -> str | Non
 
 
 def with_article(name: str, lang: LanguageData) -> str:
-    """"Philippines" -> "the Philippines" (names listed in `countries_with_article`)."""
+    """ "Philippines" -> "the Philippines" (names listed in `countries_with_article`)."""
     return f"the {name}" if name in lang.countries_with_article else name
 
 
@@ -213,7 +213,7 @@ def _lookup_canonical(name: str, gazetteer: Gazetteer) -> GazetteerEntry | None:
 
 
 def _split_country(words: str, gazetteer: Gazetteer, lang: LanguageData) -> tuple[str, str | None]:
-    """"Foreign Affairs of Russia" -> ("Foreign Affairs", "Russia"); no known country at the end -> (words, None)."""
+    """ "Foreign Affairs of Russia" -> ("Foreign Affairs", "Russia"); no known country at the end -> (words, None)."""
     parts = re.split(r"[ \t]+of[ \t]+(?:the[ \t]+)?", words)
     if len(parts) > 1:
         country = country_of(parts[-1], gazetteer, lang)
@@ -304,9 +304,7 @@ def _lower_ministry(m: re.Match[str], gazetteer: Gazetteer, lang: LanguageData) 
     return Institution(start, m.end(), entry.canonical if entry else name, "ministry", country, portfolio)
 
 
-def _institution(
-    text: str, hs: int, he: int, gazetteer: Gazetteer, lang: LanguageData
-) -> Institution | None:
+def _institution(text: str, hs: int, he: int, gazetteer: Gazetteer, lang: LanguageData) -> Institution | None:
     head = text[hs:he]
     run, owner = _prefix_words(text, hs, lang)
     possessive = text[owner[0] : owner[1]] if owner else None

@@ -102,10 +102,8 @@ def story_country(mentions: list[Mention], text: str, gazetteer: Gazetteer, lang
     return None
 
 
-def resolve_bare_ministries(
-    mentions: list[Mention], text: str, gazetteer: Gazetteer, lang: LanguageData
-) -> None:
-    """"the Foreign Ministry" with no country -> the ministry of the story's country (see module docstring)."""
+def resolve_bare_ministries(mentions: list[Mention], text: str, gazetteer: Gazetteer, lang: LanguageData) -> None:
+    """ "the Foreign Ministry" with no country -> the ministry of the story's country (see module docstring)."""
     bare = [m for m in mentions if m.inst is not None and m.inst.kind == "ministry" and m.inst.country is None]
     if not bare:
         return

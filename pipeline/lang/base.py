@@ -78,6 +78,14 @@ class LanguageData:
     # --- entities: the statistical NER of `spacy_models` runs on this language's text (False: curated names,
     # found by `entities/aliases.py`, are the whole extraction: the English model reads other scripts badly)
     statistical_ner: bool = True
+    # --- entities: case endings of an inflected language (Russian "а", "ы", "ой" ...): a name's word matches a
+    # text word that adds one of them (after dropping the name's final vowel); empty = words match as written
+    case_endings: frozenset[str] = frozenset()
+    # ... and the endings of a name's dictionary form dropped before that (the longest first: "Российский" ->
+    # "Российск", "Мьянма" -> "Мьянм"); a name's word without one of them is compared whole ("Лавров")
+    lemma_endings: frozenset[str] = frozenset()
+    # CLDR locales whose country and city names are this language's (Babel ids; () = the code itself)
+    cldr_locales: tuple[str, ...] = ()
 
     @cached_property
     def first_name_forms(self) -> dict[str, str]:

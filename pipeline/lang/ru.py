@@ -121,4 +121,10 @@ DATA = LanguageData(
     sentence_break=re.compile("[.!?…][\\\"'»”’)\\]]*\\s+(?=[A-ZА-ЯЁ\\\"«“‘'(])|\\n"),
     snowball="russian",
     statistical_ner=False,
+    # noun and adjective case endings (names: Лавров-а/-у/-ым, Мьянм-ы/-е/-у/-ой, Джакарт-е/-у, Росси-и/-ю/-ей)
+    case_endings=frozenset(
+        "а я о е и ы у ю ь й ой ей ом ем ою ею ам ям ах ях ами ями ов ев ым им ых их ого его ому ему ую юю ая яя ое ее "
+        "ые ие ий ый".split()
+    ),
+    lemma_endings=frozenset("а я о е и ы й ь ий ый ой ая яя ое ее ые ие".split()),
 )

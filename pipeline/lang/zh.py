@@ -80,4 +80,5 @@ DATA = LanguageData(
     list_separator=re.compile("\\s*(?:[、，,;；/]\\s*)?(?:(?:和|与|與|及|以及|同|跟)\\s*)?", re.IGNORECASE),
     sentence_break=re.compile("[。！？!?]+[」』”’）)]*|\\n"),
     statistical_ner=False,
+    cldr_locales=("zh", "zh_Hant"),  # simplified and traditional names
 )

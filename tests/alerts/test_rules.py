@@ -19,7 +19,7 @@ def test_shipped_config_loads_and_names_its_rules():
     rules = load_alert_rules()
     names = [r.name for r in rules.rules]
     assert {"myanmar", "asean", "russian-diplomacy", "lavrov-myanmar"} <= set(names)
-    assert rules.rule("lavrov-myanmar").filter.entities == ["Sergei Lavrov"]
+    assert rules.rule("lavrov-myanmar").filter.entities == ["Sergey Lavrov"]
     assert rules.rule("lavrov-myanmar").backfill == timedelta(days=7)
     cfg = rules.channels["desk-webhook"]
     assert unavailable_reason("desk-webhook", cfg, {}) is not None

@@ -47,7 +47,7 @@ def test_classify_contract_same_order_topics_entities_story_ids(tmp_path: Path):
     assert all(t["evidence"] and t["score"] > 0 for t in rows[0]["topics"])
     assert rows[1]["topics"] == []
     canon = {(e["canonical"], e["label"]) for e in rows[0]["entities"]}
-    assert ("Sergei Lavrov", "PERSON") in canon and ("Naypyidaw", "GPE") in canon
+    assert ("Sergey Lavrov", "PERSON") in canon and ("Naypyidaw", "GPE") in canon
     assert rows[0]["story_id"] == rows[2]["story_id"] != rows[1]["story_id"]
 
 

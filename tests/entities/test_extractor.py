@@ -22,8 +22,8 @@ def test_lavrov_variants_are_one_person(extractor: EntityExtractor) -> None:
     ents = extractor.extract(text)
     people = [e for e in ents if e.label == "PERSON"]
     assert {e.text for e in people} == {"Sergei Lavrov", "Sergey Lavrov", "Lavrov"}
-    assert canon(people) == {"Sergei Lavrov"}
-    assert facets(ents)["person"] == ["Sergei Lavrov"]
+    assert canon(people) == {"Sergey Lavrov"}
+    assert facets(ents)["person"] == ["Sergey Lavrov"]
 
 
 def test_naypyidaw_variants_are_one_place(extractor: EntityExtractor) -> None:
@@ -99,7 +99,7 @@ def test_selective_ner_finds_what_whole_document_ner_finds(extractor: EntityExtr
     total = sum(len(w) for _, w in pairs)
     differ = sum(len(g ^ w) for g, w in pairs)
     assert total > 100 and differ <= 0.02 * total, [(sorted(g - w), sorted(w - g)) for g, w in pairs if g != w]
-    assert got[-1] == want[-1] and {e.canonical for e in got[-1]} >= {"Sergei Lavrov", "Jakarta", "Retno Marsudi"}
+    assert got[-1] == want[-1] and {e.canonical for e in got[-1]} >= {"Sergey Lavrov", "Jakarta", "Retno Marsudi"}
     assert 0 < selective.ner_tokens < selective.all_tokens and whole.ner_tokens == whole.all_tokens
 
 
