@@ -15,7 +15,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from pipeline.core.config import ConfigError, StrictModel, config_path, load_yaml, parse_model
-from pipeline.detect.words import GROUP, LIST, MASK, TERM_TOKEN_RE, TrieNode, norm_token, unspaced
+from pipeline.detect.words import GROUP, LIST, MASK, TERM_TOKEN_RE, TrieNode, norm_token
+from pipeline.lang.scripts import unspaced
 
 _ID_RE = r"^[a-z][a-z0-9_]*$"
 

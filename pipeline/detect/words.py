@@ -11,6 +11,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from pipeline.lang.scripts import UNSPACED_CLASS, UNSPACED_RE
+
 # A word: letters/digits, with inner apostrophes kept ("Ta'ang", "People's").
 TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*")
 # A term token: the same, optionally ending in `*` (prefix match).
@@ -24,22 +26,9 @@ FIELDS = ("title", "text")
 # What a term is for: scoring evidence (a group), a mask (a false friend) or a list item.
 GROUP, MASK, LIST = 0, 1, 2
 
-# Scripts written without spaces between words (Han, Kana, Thai, Lao, Khmer, Myanmar): a term in one of them is
-# matched as a substring of the text (`unspaced`), not on word tokens.
-UNSPACED_RE = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\uaa60-\uaa7f\ua9e0-\ua9ff]"
-)
-
-_UNSPACED_CLASS = UNSPACED_RE.pattern[1:-1]
 # Words of a text that holds unspaced scripts: their runs are words of their own, so "ASEAN首脳会議" is "ASEAN" +
 # "首脳会議" and a Latin or Cyrillic term next to Han or Thai letters still matches on its word.
-MIXED_TOKEN_RE = re.compile(f"(?:(?![{_UNSPACED_CLASS}])\\w)+(?:['’]\\w+)*|[{_UNSPACED_CLASS}]+")
-
-
-def unspaced(term: str) -> bool:
-    """Does `term` contain a letter of a script written without spaces between words?"""
-    return UNSPACED_RE.search(term) is not None
+MIXED_TOKEN_RE = re.compile(f"(?:(?![{UNSPACED_CLASS}])\\w)+(?:['’]\\w+)*|[{UNSPACED_CLASS}]+")
 
 
 def norm_token(tok: str) -> str:
