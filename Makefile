@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)  ## venv from the lock file + the Elasticsearch distribution in the cache
 	$(BIN)/newsmon es fetch
 
+# ARGS=--distributed: secured 3-node ES + PostgreSQL + Redis + Airflow CeleryExecutor with two workers
 run: install  ## the main job: local ES + Airflow standalone with the news DAGs (Ctrl-C stops everything)
 	$(BIN)/python scripts/stack.py $(ARGS)
 

@@ -4,6 +4,7 @@
     .venv/bin/python scripts/stack.py --demo          # make demo: bundled sample feeds served on 127.0.0.1
     .venv/bin/python scripts/stack.py --demo --exit-when-done   # stop once stories are indexed and alerted
     .venv/bin/python scripts/stack.py --no-airflow    # same pipeline without Airflow (newsmon run --once loop)
+    .venv/bin/python scripts/stack.py --distributed   # make run ARGS=--distributed: Celery, PostgreSQL, Redis, 3 nodes
 
 What it does: starts the local Elasticsearch node unless one already answers at NEWSMON_ES_URL, creates the
 indices, then runs `airflow standalone` (scheduler, dag-processor, triggerer, API server + UI on 127.0.0.1)
@@ -487,7 +488,59 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="require a password in the UI (user admin, generated password) instead of all-admins",
     )
     p.add_argument("--verbose", action="store_true", help="echo Airflow's own output to the console")
+    p.add_argument("--distributed", action="store_true",
+                   help="secured 3-node ES cluster + PostgreSQL + Redis + Airflow CeleryExecutor with two workers")
     return p.parse_args(argv)
+
+
+def run_distributed(args: argparse.Namespace) -> int:
+    """--distributed: the secured 3-node cluster, PostgreSQL, Redis and Airflow with the CeleryExecutor (api-server,
+    scheduler, dag-processor, triggerer, two Celery workers); Ctrl-C stops everything this started."""
+    from pipeline.devtools import cluster, distributed
+
+    ccfg = cluster.ClusterConfig.from_env(nodes=3)
+    started_es = False
+    st: distributed.Stack | None = None
+    try:
+        h = cluster.health(ccfg)
+        if not (h and h.get("number_of_nodes") == ccfg.nodes):
+            say(cluster.start(ccfg, progress=say))
+            started_es = True
+        client = cluster.read_env_file(ccfg.env_file)
+        settings = Settings.from_env(client)
+        es = store.connect(settings)
+        created = store.ensure_indices(es, store.IndexNames(settings.index_prefix), settings)
+        say(f"indices ready under prefix '{settings.index_prefix}' ({settings.es_shards} shards, "
+            f"{settings.es_replicas} replica)" + (f", created {len(created)}" if created else ""))  # fmt: skip
+        if port_in_use(args.port):
+            raise SystemExit(f"newsmon: port {args.port} on 127.0.0.1 is in use; pick another with --port")
+        keep = {k: v for k, v in os.environ.items() if k.startswith("NEWSMON_") and k not in client}
+        keep.setdefault("NEWSMON_CONFIG_DIR", str(REPO / "config"))
+        keep["NEWSMON_CONFIG_DIR"] = str(Path(keep["NEWSMON_CONFIG_DIR"]).resolve())
+        st = distributed.Stack(STATE_DIR / "distributed", ccfg, api_port=args.port, extra_env=keep)
+        st.start(progress=say)
+        say(f"Airflow UI: {st.base_url} (local all-admins mode); settings of every component: {st.env_file} (0600)")
+        say("running; Ctrl-C stops the workers, Airflow, Redis, PostgreSQL" + (" and the cluster" * started_es))
+        while all(p.poll() is None for p in st.procs.values()):
+            time.sleep(1.0)
+        dead = [n for n, p in st.procs.items() if p.poll() is not None]
+        say(f"airflow {', '.join(dead)} exited; last log lines:\n{st.log_tail(dead[0])}")
+        return 1
+    except Stop as sig:
+        say(f"{sig} received: shutting down")
+        return 0
+    except (RuntimeError, httpx.HTTPError, esnode.NodeError, OSError) as exc:
+        say(f"error: {type(exc).__name__}: {exc}")
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if st is not None:
+            say("stopping Airflow, the workers, Redis and PostgreSQL ...")
+            st.stop()
+        if started_es:
+            say(cluster.stop(ccfg))
+        say("stopped")
 
 
 def _on_signal(signum: int, _frame: Any) -> None:
@@ -499,6 +552,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     STATE_DIR.mkdir(exist_ok=True)
+    if args.distributed:
+        return run_distributed(args)
     settings = Settings.from_env()
     extra: dict[str, str] = {}
     global AIRFLOW_HOME

@@ -138,10 +138,25 @@ def services() -> dict[str, dict[str, Any]]:
 
 
 def env_of(service: dict[str, Any]) -> dict[str, Any]:
+    """A service's environment: its env_file(s) first, `environment` entries override (as compose does)."""
+    merged: dict[str, Any] = {}
+    files = service.get("env_file") or []
+    for entry in [files] if isinstance(files, str) else files:
+        merged.update(parse_env_file(ROOT / (entry if isinstance(entry, str) else entry["path"])))
     env = service.get("environment") or {}
     if isinstance(env, list):
         env = dict(item.split("=", 1) if "=" in item else (item, None) for item in env)
-    return env
+    return {**merged, **env}
+
+
+def test_compose_airflow_env_file_is_generated_from_the_local_stacks_settings() -> None:
+    """One source: docker/airflow.env is AIRFLOW_SETTINGS of the distributed local stack, byte for byte."""
+    from pipeline.devtools.distributed import AIRFLOW_SETTINGS, compose_env_text
+
+    assert (ROOT / "docker" / "airflow.env").read_text(encoding="utf-8") == compose_env_text()
+    for name in AIRFLOW_SERVICES:
+        env = env_of(services()[name])
+        assert {k: env[k] for k in AIRFLOW_SETTINGS} == AIRFLOW_SETTINGS, name
 
 
 def depends_on(service: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -17,6 +17,8 @@ from pipeline.index.names import IndexNames
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+    from pipeline.devtools.cluster import ClusterConfig
+
 app = typer.Typer(
     name="newsmon",
     help="News monitoring for Myanmar, ASEAN and Russian diplomacy: feeds -> topics -> entities -> search -> alerts.",
@@ -24,7 +26,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-es_app = typer.Typer(help="The local single-node Elasticsearch for development and tests.", no_args_is_help=True)
+es_app = typer.Typer(help="The local Elasticsearch (one node, or a secured cluster) for development and tests.",
+                     no_args_is_help=True)
 app.add_typer(es_app, name="es")
 
 
@@ -40,34 +43,75 @@ def _fail(msg: str, code: int = 1) -> typer.Exit:
 # ---------------------------------------------------------------- es
 
 
+NodesOpt = Annotated[int, typer.Option("--nodes", min=1, help="1: the plain single node; N>1: a secured N-node "
+                                                                 "cluster (TLS, users, roles) on consecutive ports.")]
+
+
+def _cluster(nodes: int) -> ClusterConfig:
+    from pipeline.devtools import cluster
+
+    return cluster.ClusterConfig.from_env(nodes=nodes)
+
+
+def _cluster_nodes() -> int:
+    """How many nodes the cluster set up for NEWSMON_ES_URL's port has (0 when none was set up)."""
+    from pipeline.devtools import cluster
+
+    cfg = cluster.ClusterConfig.from_env(nodes=1)
+    return len(list(cfg.dir.glob("node-*/config"))) if cluster.is_set_up(cfg) else 0
+
+
 @es_app.command("start")
-def es_start() -> None:
-    """Download (once), start and wait for the local node on 127.0.0.1; idempotent."""
+def es_start(nodes: NodesOpt = 1) -> None:
+    """Download (once), start and wait for the local node (or secured N-node cluster) on 127.0.0.1; idempotent."""
     from pipeline.devtools import esnode
 
     try:
-        typer.echo(esnode.start(esnode.NodeConfig.from_env(), progress=lambda m: typer.echo(m, err=True)))
+        if nodes > 1:
+            from pipeline.devtools import cluster
+
+            typer.echo(cluster.start(_cluster(nodes), progress=lambda m: typer.echo(m, err=True)))
+        else:
+            typer.echo(esnode.start(esnode.NodeConfig.from_env(), progress=lambda m: typer.echo(m, err=True)))
     except esnode.NodeError as exc:
         raise _fail(str(exc)) from None
 
 
 @es_app.command("stop")
-def es_stop() -> None:
-    """Stop the local node started by `newsmon es start`."""
+def es_stop(nodes: Annotated[int, typer.Option("--nodes", help="Cluster size (default: what was set up).")] = 0,
+            ) -> None:  # fmt: skip
+    """Stop the local node, or every node of the local cluster, started by `newsmon es start`."""
     from pipeline.devtools import esnode
 
+    n = nodes or _cluster_nodes()
+    if n > 1:
+        from pipeline.devtools import cluster
+
+        typer.echo(cluster.stop(_cluster(n)))
     typer.echo(esnode.stop(esnode.NodeConfig.from_env()))
 
 
 @es_app.command("status")
-def es_status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """Say whether the node answers; exit 1 if it does not."""
+def es_status(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    nodes: Annotated[int, typer.Option("--nodes", help="Cluster size (default: what was set up).")] = 0,
+) -> None:
+    """Say whether the node (or the cluster, listing its nodes) answers; exit 1 if it does not."""
     from pipeline.devtools import esnode
 
-    cfg = esnode.NodeConfig.from_env()
-    running, text = esnode.status(cfg)
+    n = nodes or _cluster_nodes()
+    if n > 1:
+        from pipeline.devtools import cluster
+
+        ccfg = _cluster(n)
+        running, text = cluster.status(ccfg)
+        url = ",".join(ccfg.urls)
+    else:
+        cfg = esnode.NodeConfig.from_env()
+        running, text = esnode.status(cfg)
+        url = cfg.url
     if as_json:
-        typer.echo(json.dumps({"running": running, "url": cfg.url, "status": text}))
+        typer.echo(json.dumps({"running": running, "url": url, "status": text}))
     else:
         typer.echo(text)
     if not running:

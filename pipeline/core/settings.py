@@ -89,6 +89,8 @@ KNOBS: tuple[Knob, ...] = (
          "devtools"),
     Knob("NEWSMON_ES_USER", "newsmon-es", "Unprivileged OS user that runs Elasticsearch when newsmon runs as "
          "root.", "devtools"),
+    Knob("NEWSMON_WORKER_NAME", "", "Name a local Celery worker of the distributed stack reports as its task "
+         "instances' hostname (set per worker by pipeline/devtools/distributed.py).", "devtools"),
     Knob("NEWSMON_KEEP_ES", "0", "1: the test session leaves the node it started running.", "devtools"),
 )
 KNOB_BY_ENV: dict[str, Knob] = {k.env: k for k in KNOBS}

@@ -432,6 +432,7 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
         cpu_seconds["elasticsearch"] = round(es_cpu1 - es_cpu0, 1)
     latencies = _latencies(es, names)
     es_ms = _es_index_times(es, names)
+    es_store = _es_store(es, names)
     totals = run_totals(runs).counts
     stages: dict[str, float] = {}
     for r in runs:
@@ -456,6 +457,7 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
         "stages": stages,
         "cpu_seconds": {**cpu_seconds, "alert_thread": round(alert_cpu, 1)},
         "es_time_ms": es_ms,
+        "es_store": es_store,
         "stage_items_per_second": {k: round(items / v, 1) for k, v in stages.items() if v > 0},
         "counts": totals,
         "alerts_delivered": _delivered(es, names),
@@ -500,6 +502,22 @@ def _es_index_times(es: Any, names: Any) -> dict[str, dict[str, int]]:
         times = {k: int(total.get(sec, {}).get(key, 0)) for k, (sec, key) in _ES_TIMES.items()}
         if any(times.values()):
             out[index.removeprefix(names.prefix + "-")] = times
+    return out
+
+
+def _es_store(es: Any, names: Any) -> dict[str, dict[str, int]]:
+    """Documents and primary-store bytes per bench index (index stats, after a refresh): the disk side of the
+    capacity model in docs/deploy.md (bytes per article = primary bytes / docs; replicas multiply it)."""
+    from pipeline.index import store
+
+    store.refresh(es, f"{names.prefix}-*")
+    out: dict[str, dict[str, int]] = {}
+    for index, body in sorted(store.index_stats(es, f"{names.prefix}-*").items()):
+        prim = body["primaries"]
+        out[index.removeprefix(names.prefix + "-")] = {
+            "docs": int(prim.get("docs", {}).get("count", 0)),
+            "primary_bytes": int(prim.get("store", {}).get("size_in_bytes", 0)),
+        }
     return out
 
 

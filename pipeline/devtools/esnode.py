@@ -118,7 +118,7 @@ def is_healthy(url: str) -> bool:
     return bool(h and h.get("status") in ("green", "yellow"))
 
 
-def _port_open(host: str, port: int) -> bool:
+def port_open(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.settimeout(1)
         return s.connect_ex((host, port)) == 0
@@ -225,7 +225,8 @@ def modules(cfg: NodeConfig) -> list[str]:
     return sorted(p.name for p in mdir.iterdir()) if mdir.is_dir() else []
 
 
-def _ensure_user(name: str) -> pwd.struct_passwd:
+def ensure_user(name: str) -> pwd.struct_passwd:
+    """The unprivileged system user `name`, created (no home, no login shell) if missing; root only."""
     try:
         return pwd.getpwnam(name)
     except KeyError:
@@ -242,11 +243,35 @@ def _ensure_user(name: str) -> pwd.struct_passwd:
     return pwd.getpwnam(name)
 
 
-def _chown_tree(path: Path, uid: int, gid: int) -> None:
+def chown_tree(path: Path, uid: int, gid: int) -> None:
+    """chown -R (symlinks themselves, not their targets)."""
     for root, dirs, files in os.walk(path):
         os.chown(root, uid, gid)
         for n in dirs + files:
             os.lchown(os.path.join(root, n), uid, gid)
+
+
+def as_user(user: pwd.struct_passwd) -> list[str]:
+    """Command prefix that runs a program as `user` (setpriv, else runuser); empty when we are not root."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv:
+        return [setpriv, f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups"]
+    runuser = shutil.which("runuser")
+    if not runuser:
+        raise NodeError("running as root but neither `setpriv` nor `runuser` is available")
+    return [runuser, "-u", user.pw_name, "--"]
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _read_pid(cfg: NodeConfig) -> int | None:
@@ -278,7 +303,7 @@ def start(cfg: NodeConfig, progress: Progress = _quiet, timeout: float = 180.0) 
     if is_healthy(cfg.url):
         pid = _read_pid(cfg)
         return f"Elasticsearch already running at {cfg.url}" + (f" (pid {pid})" if pid else "")
-    if _port_open(cfg.host, cfg.port):
+    if port_open(cfg.host, cfg.port):
         raise NodeError(
             f"port {cfg.port} on {cfg.host} is in use by something that is not a healthy Elasticsearch; "
             f"stop it or point NEWSMON_ES_URL at another port"
@@ -306,11 +331,11 @@ def start(cfg: NodeConfig, progress: Progress = _quiet, timeout: float = 180.0) 
         f"-Ecluster.name=newsmon-{cfg.port}",
     ]
     if os.geteuid() == 0:
-        user = _ensure_user(cfg.user)
+        user = ensure_user(cfg.user)
         # the cache dir itself stays root-owned but traversable; the node owns what it writes to
         os.chmod(cfg.cache_dir, 0o755)
         for d in (home, cfg.data_dir, cfg.logs_dir):
-            _chown_tree(d, user.pw_uid, user.pw_gid)
+            chown_tree(d, user.pw_uid, user.pw_gid)
         cfg.pid_file.unlink(missing_ok=True)
         pid_dir_ok = cfg.cache_dir / "run"
         pid_dir_ok.mkdir(exist_ok=True)

@@ -51,6 +51,7 @@ def test_small_bench_run_reports_consistent_figures(es: Elasticsearch) -> None:
     assert r["cpu_seconds"]["main"] > 0 and r["cpu_seconds"]["alert_thread"] > 0
     # Elasticsearch's own time per index: the archive and the articles index were written
     assert r["es_time_ms"]["items"]["index"] > 0 and r["es_time_ms"]["articles-000001"]["index"] > 0
+    assert r["es_store"]["items"]["docs"] > 0 and r["es_store"]["items"]["primary_bytes"] > 0
     assert "items/s" in bench.render(r)
     # the run's own indices (and the warm-up's) are gone afterwards
     assert set(es.indices.get(index="bench-*", allow_no_indices=True)) <= before
