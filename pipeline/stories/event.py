@@ -45,6 +45,10 @@ MIN_FIGURES_FOR_CONFLICT = 2
 W_ACTOR_CONFLICT = 0.15  # a main actor (a person in one lead) the other report never names
 W_DAY = 0.2  # per day of publication gap beyond the first (reports of one event cluster within a day or so)
 THRESHOLD = 0.45
+# reports in different languages: the entity overlap alone carries the weight of all three sub-vectors
+# (W_LEAD + W_BODY + W_ENTITIES, renormalised over the one signal that exists across languages)
+W_CROSS_ENTITIES = 1.0
+MIN_CROSS_SHARED = 2  # ... and only when they share this many names (one shared country is no event)
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"})
 MAX_TERMS = 60  # terms kept per sub-vector in the stored form (the tail weighs almost nothing)
 MAX_ZIPF = 8.0  # a word's weight is MAX_ZIPF - its Zipf frequency (how common it is), floored at a small value
@@ -234,6 +238,15 @@ def _entity_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return shared / min(sum(_entity_weight(n) for n in a), sum(_entity_weight(n) for n in b))
 
 
+def _entity_cosine(a: frozenset[str], b: frozenset[str]) -> float:
+    """Symmetric overlap of two entity sets (rarer names weigh more): a short report's one or two names do not
+    make it "contained" in every longer report that also names them, as they would under `_entity_overlap`."""
+    if not a or not b:
+        return 0.0
+    shared = sum(_entity_weight(n) for n in a & b)
+    return shared / math.sqrt(sum(_entity_weight(n) for n in a) * sum(_entity_weight(n) for n in b))
+
+
 def similarity(a: EventFeatures, b: EventFeatures, window: timedelta = WINDOW) -> Match:
     """How likely two articles report the same event (>= `THRESHOLD`: same event), with the deciding signals."""
     days = None
@@ -242,16 +255,26 @@ def similarity(a: EventFeatures, b: EventFeatures, window: timedelta = WINDOW) -
         days = gap.total_seconds() / 86400
         if gap > window:
             return Match(0.0, {"days": round(days, 2), "outside_window": 1.0})
-    signals = {"lead": _cosine(a.lead, b.lead), "body": _cosine(a.body, b.body)}
-    if a.entities and b.entities:
+    if a.lang != b.lang:
+        # Two languages share no words: the lexical sub-vectors mean nothing, so the weights are renormalised over
+        # the signals that exist across languages - the canonical (English) entities; the actors, specifics and
+        # time below are language-independent and count as for one language.
+        shared = a.entities & b.entities
+        overlap = _entity_cosine(a.entities, b.entities) if len(shared) >= MIN_CROSS_SHARED else 0.0
+        signals = {"entities": overlap, "cross_language": 1.0}
+        score = W_CROSS_ENTITIES * overlap
+    elif a.entities and b.entities:
+        signals = {"lead": _cosine(a.lead, b.lead), "body": _cosine(a.body, b.body)}
         signals["entities"] = _entity_overlap(a.entities, b.entities)
         score = W_LEAD * signals["lead"] + W_BODY * signals["body"] + W_ENTITIES * signals["entities"]
     else:  # a report without extracted entities: no evidence either way, so the text signals carry the score
+        signals = {"lead": _cosine(a.lead, b.lead), "body": _cosine(a.body, b.body)}
         score = (W_LEAD * signals["lead"] + W_BODY * signals["body"]) / (W_LEAD + W_BODY)
     if a.actors and b.actors:
         # a main actor of one report that the other never names: a different meeting, visit or verdict
         missing = any(not _names_actor(x, b.names) for x in a.actors) or any(
-            not _names_actor(x, a.names) for x in b.actors)
+            not _names_actor(x, a.names) for x in b.actors
+        )
         signals["actors"] = -1.0 if missing else 1.0
         score += -W_ACTOR_CONFLICT if missing else W_AGREE
     for kind, x, y in (("figures", a.figures, b.figures), ("dates", a.dates, b.dates),
