@@ -369,7 +369,8 @@ def _eval_clusters(clusters: str, articles: str, as_json: bool, show_errors: boo
     if missing:
         raise _fail(f"{clusters}: ids not in {articles}: {', '.join(missing[:5])}", 2)
     rows = {row["id"]: row for row in classify_records(records)}
-    score = score_clusters(gold, {i: r["story_id"] for i, r in rows.items()}, _pair_explainer(records, rows))
+    langs = {i: str(r.get("lang") or "") for i, r in rows.items()}
+    score = score_clusters(gold, {i: r["story_id"] for i, r in rows.items()}, _pair_explainer(records, rows), langs)
     if as_json:
         typer.echo(json.dumps(score.to_dict(), indent=2))
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import compress
 from typing import TYPE_CHECKING
 
-from pipeline.detect.words import GROUP, LIST, MASK, UNSPACED_RE, Hit, TextField, TrieNode
+from pipeline.detect.words import GROUP, LIST, MASK, Hit, TextField, TrieNode
 from pipeline.lang import ENGLISH, LanguageData
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def scan_unspaced(rules: TopicRules, fld: TextField, hits: list[list[Hit]]) -> N
     """Terms written in scripts without spaces between words (Chinese, Japanese, Thai, Burmese) found as
     substrings of the field, whatever the words around them (no segmenter: the desk's terms are names)."""
     pattern, ends = rules.unspaced, rules.unspaced_ends
-    if pattern is None or ends is None or UNSPACED_RE.search(fld.text) is None:
+    if pattern is None or ends is None or not fld.unspaced:
         return
     for m in pattern.finditer(fld.text):
         key = "".join(m.group().lower().split())

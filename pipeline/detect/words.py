@@ -110,12 +110,14 @@ class Hit:
 class TextField:
     """One tokenised field (title or text): word matches and their lower-cased normal forms (keys)."""
 
-    __slots__ = ("_gaps", "_starts", "keys", "matches", "name", "text")
+    __slots__ = ("_gaps", "_starts", "keys", "matches", "name", "text", "unspaced")
 
     def __init__(self, name: str, text: str):
         self.name = name
         self.text = text
-        token_re = TOKEN_RE if UNSPACED_RE.search(text) is None else MIXED_TOKEN_RE
+        # plain ASCII (most English) cannot hold an unspaced script: `isascii` spares the regex scan
+        self.unspaced = not text.isascii() and UNSPACED_RE.search(text) is not None
+        token_re = MIXED_TOKEN_RE if self.unspaced else TOKEN_RE
         self.matches = list(token_re.finditer(text))
         keys = token_re.findall(text.lower())
         if len(keys) != len(self.matches):  # lower-casing changed the word count (rare Unicode): per word

@@ -41,7 +41,13 @@ _MIN_STEM = 3  # a name's word loses its final vowel only when this much remains
 LIST_MIN = 4  # places in a run this long are a list (passing mentions)
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
 def _key(word: str) -> str:
+    """Case- and accent-free form of a word; Cyrillic keeps its letters (NFKD would turn й into и) but ё is е."""
+    if _CYRILLIC.search(word):
+        return word.casefold().replace("ё", "е")
     return fold_diacritics(word.translate(APOSTROPHES)).casefold()
 
 

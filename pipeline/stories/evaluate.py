@@ -75,6 +75,9 @@ class ClusterScore:
     apart_kept: int
     apart_total: int
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # per language (pairs with an item in that language) and per pair kind ("same language", "cross-language"):
+    # {"tp", "fp", "fn"}; empty when the items' languages are not given
+    per_language: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def precision(self) -> float:
@@ -97,21 +100,47 @@ class ClusterScore:
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
                 "tp": self.tp, "fp": self.fp, "fn": self.fn, "apart_kept": self.apart_kept,
                 "apart_total": self.apart_total, "apart_share": round(self.apart_share, 4),
+                "per_language": {k: {**c, **_prf(c)} for k, c in self.per_language.items()},
                 "errors": self.errors}  # fmt: skip
 
     def format_table(self) -> str:
-        return (f"pairs  precision {self.precision:.3f}  recall {self.recall:.3f}  F1 {self.f1:.3f}  "
-                f"(tp {self.tp}, fp {self.fp}, fn {self.fn})\n"
-                f"different-event pairs kept apart: {self.apart_kept}/{self.apart_total} ({self.apart_share:.1%})")
+        lines = [f"pairs  precision {self.precision:.3f}  recall {self.recall:.3f}  F1 {self.f1:.3f}  "
+                 f"(tp {self.tp}, fp {self.fp}, fn {self.fn})",
+                 f"different-event pairs kept apart: {self.apart_kept}/{self.apart_total} ({self.apart_share:.1%})"]
+        if self.per_language:
+            lines.append("per language (pairs with an item in it; P / R / F1, tp/fp/fn):")
+            for key, c in self.per_language.items():
+                r = _prf(c)
+                lines.append(f"  {key:<15} {r['precision']:.3f} {r['recall']:.3f} {r['f1']:.3f}"
+                             f"  ({c['tp']}/{c['fp']}/{c['fn']})")
+        return "\n".join(lines)  # fmt: skip
+
+
+def _prf(c: Mapping[str, int]) -> dict[str, float]:
+    p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+    r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
 
 
 def score_clusters(gold: ClusterGold, pred: Mapping[str, str],
-                   explain: Callable[[str, str], dict[str, Any]] | None = None) -> ClusterScore:  # fmt: skip
+                   explain: Callable[[str, str], dict[str, Any]] | None = None,
+                   langs: Mapping[str, str] | None = None) -> ClusterScore:  # fmt: skip
     """Score predicted story ids (id -> story_id) against `gold`; ids missing from `pred` count as singletons.
 
     `explain(a, b)`, when given, adds the deciding signals of each wrong pair to `errors` (missed same-event
     pairs: kind `split`; different events grouped: `merged`; clustered items of different clusters: `false-join`).
+    `langs` (id -> language code), when given, also counts the pairs per language and per pair kind (same
+    language or cross-language) in `per_language`.
     """
+    per: dict[str, dict[str, int]] = {}
+
+    def count(kind: str, a: str, b: str) -> None:
+        if langs is None:
+            return
+        la, lb = langs.get(a) or "?", langs.get(b) or "?"
+        for key in dict.fromkeys((la, lb, "same language" if la == lb else "cross-language")):
+            per.setdefault(key, {"tp": 0, "fp": 0, "fn": 0})[kind] += 1
+
     story = {i: pred.get(i, f"\x00{i}") for i in set(gold.clusters) | {x for p in gold.apart for x in p}}
     tp = fp = fn = 0
     errors: list[dict[str, Any]] = []
@@ -127,11 +156,14 @@ def score_clusters(gold: ClusterGold, pred: Mapping[str, str],
         same_pred = story[a] == story[b]
         if same_gold and same_pred:
             tp += 1
+            count("tp", a, b)
         elif same_gold:
             fn += 1
+            count("fn", a, b)
             err("split", a, b)
         elif same_pred:
             fp += 1
+            count("fp", a, b)
             err("false-join", a, b)
     kept = 0
     for a, b in gold.apart:
@@ -139,4 +171,5 @@ def score_clusters(gold: ClusterGold, pred: Mapping[str, str],
             kept += 1
         else:
             err("merged", a, b)
-    return ClusterScore(tp, fp, fn, kept, len(gold.apart), errors)
+    order = sorted(per, key=lambda k: (k in ("same language", "cross-language"), -sum(per[k].values()), k))
+    return ClusterScore(tp, fp, fn, kept, len(gold.apart), errors, {k: per[k] for k in order})

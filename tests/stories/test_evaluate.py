@@ -79,3 +79,13 @@ def test_missing_predictions_are_singletons_and_perfect_is_perfect() -> None:
     assert (s.tp, s.fn, s.apart_kept) == (0, 1, 1) and s.errors == [{"kind": "split", "a": "a", "b": "b"}]
     best = score_clusters(gold, {"a": "s", "b": "s", "c": "t"})
     assert (best.precision, best.recall, best.f1, best.apart_share) == (1.0, 1.0, 1.0, 1.0) and not best.errors
+
+
+def test_pairs_are_counted_per_language_and_per_kind() -> None:
+    gold = ClusterGold({"a": "x", "b": "x", "c": "y", "d": "y"})
+    langs = {"a": "ru", "b": "zh", "c": "en", "d": "en"}
+    s = score_clusters(gold, {"a": "s", "b": "s", "c": "t", "d": "u"}, langs=langs)
+    assert s.per_language["ru"] == {"tp": 1, "fp": 0, "fn": 0} == s.per_language["cross-language"]
+    assert s.per_language["en"] == {"tp": 0, "fp": 0, "fn": 1} == s.per_language["same language"]
+    assert "cross-language" in s.format_table() and s.to_dict()["per_language"]["zh"]["f1"] == 1.0
+    assert score_clusters(gold, {}).per_language == {}
