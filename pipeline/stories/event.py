@@ -160,14 +160,18 @@ def _date_patterns(code: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
     return day_month, month_day
 
 
+# Month and day written with the CJK markers (7月13日, 7월 13일): the same in every language that uses them.
+_CJK_DATE = re.compile(r"(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+
+
 def _dates(text: str, data: LanguageData) -> frozenset[str]:
+    out = {f"{int(m):02d}-{int(d):02d}" for m, d in _CJK_DATE.findall(text) if 1 <= int(m) <= 12 and 1 <= int(d) <= 31}
     patterns = _date_patterns(data.code)
     if patterns is None:
-        return frozenset()
+        return frozenset(out)
     day_month, month_day = patterns
     found = [(m.group(2), m.group(1)) for m in day_month.finditer(text)]
     found += [(m.group(1), m.group(2)) for m in month_day.finditer(text)]
-    out = set()
     for month, day in found:
         n = data.month_names.get(month.lower().rstrip("."))
         if n and 1 <= int(day) <= 31:

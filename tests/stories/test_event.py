@@ -46,6 +46,15 @@ def test_dates_in_either_order_with_ordinals_and_abbreviations() -> None:
     assert feats("", "They met on the 40 March.").dates == frozenset()  # not a day of a month
 
 
+def test_cjk_month_day_dates_are_read_in_any_language() -> None:
+    from pipeline.stories.event import features
+
+    zh = features("", "外长7月13日在雅加达会见东盟同行。", lang="zh")
+    ja = features("", "外相は7月13日、ジャカルタで会談した。", lang="ja")
+    assert zh.dates == ja.dates == {"07-13"}
+    assert features("", "第13月40日", lang="zh").dates == frozenset()  # not a month and day
+
+
 def test_weekdays_are_numbered_from_monday() -> None:
     assert feats("", "Talks on Monday, a vote on Thursday and a rally on Sunday.").weekdays == {0, 3, 6}
     assert feats("", "Talks resumed after the holiday.").weekdays == frozenset()
