@@ -83,7 +83,8 @@ def _settings(cfg: cluster.ClusterConfig) -> Settings:
 # ---------------------------------------------------------------------------------------------- security
 
 
-def test_cluster_is_secured_and_roles_are_confined(secured_cluster: cluster.ClusterConfig) -> None:
+def test_cluster_is_secured_and_roles_are_confined(secured_cluster: cluster.ClusterConfig,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     cfg = secured_cluster
     url = cfg.urls[1]
     for name in ("elastic", "newsmon", "analyst", "kibana_system"):
@@ -130,7 +131,8 @@ def test_cluster_is_secured_and_roles_are_confined(secured_cluster: cluster.Clus
             assert (idx["number_of_shards"], idx["number_of_replicas"]) == ("3", "1")
         finally:
             admin.delete(f"{url}/{other}")
-    print("\nrefused requests:\n  " + "\n  ".join(refused))
+    with capsys.disabled():  # shown in CI's output too (the issue's closing note quotes it)
+        print("\nrefused requests:\n  " + "\n  ".join(refused))
 
 
 # ---------------------------------------------------------------------------------------------- end to end
@@ -190,6 +192,12 @@ class Meta:
             "SELECT map_index, state, hostname, try_number FROM task_instance "
             "WHERE dag_id='news_ingest' AND task_id='ingest_feed' AND map_index >= 0 ORDER BY map_index")]  # fmt: skip
 
+    def fresh_on(self, host: str) -> list[int]:
+        """Feed tasks running on `host` that started under 3 s ago."""
+        return [int(m) for (m,) in self.rows(
+            "SELECT map_index FROM task_instance WHERE dag_id='news_ingest' AND task_id='ingest_feed' "
+            "AND state='running' AND hostname=%s AND start_date > now() - interval '3 seconds'", host)]  # fmt: skip
+
     def runs(self, dag_id: str) -> list[tuple[str, str, str]]:
         return [(str(a), str(b), str(c)) for a, b, c in self.rows(
             "SELECT run_id, run_type, state FROM dag_run WHERE dag_id=%s ORDER BY id", dag_id)]  # fmt: skip
@@ -207,7 +215,8 @@ def _wait(cond: Any, timeout: float, what: str, stack: Stack) -> Any:
 
 
 def test_celery_run_with_faults(secured_cluster: cluster.ClusterConfig, tmp_path: Path, feed_server: FeedServer,
-                                webhook_receiver: WebhookReceiver) -> None:  # fmt: skip
+                                webhook_receiver: WebhookReceiver,
+                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     t0 = time.monotonic()
     cfg = secured_cluster
     settings = _settings(cfg)
@@ -226,6 +235,7 @@ def test_celery_run_with_faults(secured_cluster: cluster.ClusterConfig, tmp_path
         # fault 1: SIGKILL a data node (not the elected master) as soon as feed tasks run
         _wait(lambda: any(s == "running" for _, s, _, _ in meta.feed_tis()), 300, "a running feed task", stack)
         before = cluster.health(cfg)
+        assert before is not None
         master = next(n["name"] for n in cluster.nodes(cfg) if n["master"])
         victim = next(i for i in range(cfg.nodes) if f"node-{i}" != master)
         cluster.kill_node(cfg, victim)
@@ -235,9 +245,10 @@ def test_celery_run_with_faults(secured_cluster: cluster.ClusterConfig, tmp_path
                    f"{after['number_of_nodes']} nodes, {after['unassigned_shards']} unassigned shards"]  # fmt: skip
         assert before["status"] == "green" and after["status"] == "yellow"
         # fault 2: SIGKILL worker-2 (its whole process group) while it holds a task, after it finished one
-        held = _wait(lambda: (tis := meta.feed_tis()) and any(h == "worker-2" and s == "success" for _, s, h, _ in tis)
-                     and [m for m, s, h, _ in tis if h == "worker-2" and s == "running"], 400,
-                     "worker-2 holding a task after a success", stack)  # fmt: skip
+        # a task worker-2 started less than 3 s ago is still loading its models, so the kill surely lands mid-task
+        held = _wait(lambda: any(h == "worker-2" and st == "success" for _, st, h, _ in meta.feed_tis())
+                     and meta.fresh_on("worker-2"), 400, "worker-2 holding a fresh task after a success",
+                     stack)  # fmt: skip
         stack.kill("worker-2")
         report.append(f"SIGKILL worker-2 holding ingest_feed map_index {held}")
         # fault 3: restart Redis (the broker) mid-run
@@ -254,9 +265,10 @@ def test_celery_run_with_faults(secured_cluster: cluster.ClusterConfig, tmp_path
         first_tries = {int(m): str(h) for m, h in meta.rows(
             "SELECT map_index, hostname FROM task_instance_history WHERE dag_id='news_ingest' "
             "AND task_id='ingest_feed' AND try_number=1 AND state='failed'")}  # fmt: skip
-        retried = {m: (first_tries.get(m), h, t) for m, _, h, t in tis if m in held}
-        for m, (first, final, tries) in retried.items():
-            assert first == "worker-2" and final == "worker-1" and tries == 2, (m, first, final, tries)
+        retried = {m: (first_tries[m], h, t) for m, _, h, t in tis if first_tries.get(m) == "worker-2"}
+        assert set(held) <= set(retried), (held, retried)  # every task worker-2 held was retried elsewhere
+        for m, (_, final, tries) in retried.items():
+            assert final == "worker-1" and tries >= 2, (m, final, tries)
         report.append("retried: " + ", ".join(f"map_index {m}: try 1 on {a} (killed), try {t} on {b}"
                                               for m, (a, b, t) in retried.items()))  # fmt: skip
         report.append("ran where: " + "; ".join(f"{w}: {sorted(m for m, _, h, _ in tis if h == w)}"
@@ -296,4 +308,5 @@ def test_celery_run_with_faults(secured_cluster: cluster.ClusterConfig, tmp_path
     assert stack.pids() == [], "processes left running"
     assert not any(esnode.port_open("127.0.0.1", p) for p in (stack.api_port, stack.pg.port, stack.redis.port))
     report.append(f"wall time {time.monotonic() - t0:.0f}s")
-    print("\ndistributed run:\n  " + "\n  ".join(report))
+    with capsys.disabled():  # the wall time and the figures, visible without -s
+        print("\ndistributed run:\n  " + "\n  ".join(report))
