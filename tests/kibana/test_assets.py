@@ -46,7 +46,8 @@ def test_ndjson_objects_are_well_formed() -> None:
     searches = by_type["search"]
     assert len(searches) == len(topic_names())
     for s, topic in zip(searches, topic_names(), strict=True):
-        assert s["attributes"]["columns"] == ["title", "source.name", "topics", "entities.person", "story_id", "story_reason.score"]
+        columns = ["title", "source.name", "topics", "entities.person", "story_id", "story_reason.score"]
+        assert s["attributes"]["columns"] == columns
         source = json.loads(s["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
         assert source["query"] == {"query": f'topics : "{topic}"', "language": "kuery"}
     (dash,) = by_type["dashboard"]
