@@ -614,7 +614,7 @@ def test_elasticsearch_is_single_node_with_heap_volume_and_health() -> None:
     assert re.fullmatch(r"-Xms(\S+) -Xmx\1", env["ES_JAVA_OPTS"]), env["ES_JAVA_OPTS"]
     assert any(t == "/usr/share/elasticsearch/data" for _k, _s, t, _ro in volume_entries(es))
     assert "_cluster/health" in healthcheck_command("elasticsearch")
-    assert env["xpack.security.enabled"] == "${NEWSMON_ES_SECURITY:-false}"
+    assert env["xpack.security.enabled"] == "${NEWSMON_ES_SECURITY:-true}", "security must be the default"
     kibana = services()["kibana"]
     assert "/api/status" in healthcheck_command("kibana")
     assert env_of(kibana)["ELASTICSEARCH_USERNAME"] == "kibana_system"
@@ -637,7 +637,7 @@ def test_newsmon_setup_runs_es_and_kibana_setup_once_es_and_kibana_are_healthy()
     assert text.index("newsmon es setup") < text.index("newsmon kibana setup")
 
 
-def test_secured_profile_sets_kibana_system_password_and_is_opt_in() -> None:
+def test_secured_profile_sets_kibana_system_password_and_is_on_by_default() -> None:
     svcs = services()
     profiled = {name: svc["profiles"] for name, svc in svcs.items() if svc.get("profiles")}
     assert "secured" in profiled.get("es-security-setup", [])
@@ -647,8 +647,44 @@ def test_secured_profile_sets_kibana_system_password_and_is_opt_in() -> None:
     text = _mounted_script(sec).read_text(encoding="utf-8")
     assert "/_security/user/kibana_system/_password" in text
     assert "${KIBANA_PASSWORD}" in text
-    # every core service runs without a profile
+    # every core service runs without a profile (so `--insecure` can leave es-security-setup out) ...
     assert not set(REQUIRED_SERVICES) & set(profiled)
+    # ... but the default .env turns the profile and security on
+    example = parse_env_file(ENV_EXAMPLE)
+    assert "secured" in example["COMPOSE_PROFILES"].split(",")
+    assert example["NEWSMON_ES_SECURITY"] == "true" and example["NEWSMON_ES_USER_NAME"] == "newsmon"
+    # what logs in as the newsmon user waits for the user to exist when the profile runs, and only then
+    for name in ("newsmon-setup", "airflow-worker"):
+        dep = depends_on(svcs[name])["es-security-setup"]
+        assert dep == {"condition": "service_completed_successfully", "required": False}, (name, dep)
+
+
+def test_default_env_gives_every_elasticsearch_client_its_credentials() -> None:
+    """With .env.example (security on), each service that talks to Elasticsearch gets the login it needs."""
+    example = parse_env_file(ENV_EXAMPLE)
+    resolved = interpolate_doc(load_compose(), example)
+    svcs = resolved["services"]
+    assert svcs["elasticsearch"]["environment"]["xpack.security.enabled"] == "true"
+    elastic = svcs["elasticsearch"]["environment"]["ELASTIC_PASSWORD"]
+    assert elastic == example["ELASTIC_PASSWORD"] and elastic
+    sec = svcs["es-security-setup"]["environment"]
+    assert sec["ELASTIC_PASSWORD"] == elastic
+    assert sec["KIBANA_PASSWORD"] == svcs["kibana"]["environment"]["ELASTICSEARCH_PASSWORD"] != ""
+    assert svcs["kibana"]["environment"]["ELASTICSEARCH_USERNAME"] == "kibana_system"
+    newsmon = (sec["NEWSMON_ES_USER_NAME"], sec["NEWSMON_ES_PASSWORD"])
+    assert newsmon == (example["NEWSMON_ES_USER_NAME"], example["NEWSMON_ES_PASSWORD"]) and all(newsmon)
+    for name in ("newsmon-setup", *AIRFLOW_SERVICES):
+        env = svcs[name]["environment"]
+        assert (env["NEWSMON_ES_USER_NAME"], env["NEWSMON_ES_PASSWORD"]) == newsmon, name
+        assert env["NEWSMON_ES_URL"] == "http://elasticsearch:9200", name  # plain HTTP inside the network: no CA
+    # a .env without the password is refused by compose instead of starting unauthenticated clients
+    with pytest.raises(KeyError, match="NEWSMON_ES_PASSWORD"):
+        interpolate_doc(load_compose(), {**example, "NEWSMON_ES_PASSWORD": ""})
+    # a .env without the security settings still runs secured, as user newsmon
+    bare = {k: v for k, v in example.items() if k not in ("NEWSMON_ES_SECURITY", "NEWSMON_ES_USER_NAME")}
+    resolved = interpolate_doc(load_compose(), bare)
+    assert resolved["services"]["elasticsearch"]["environment"]["xpack.security.enabled"] == "true"
+    assert resolved["services"]["airflow-worker"]["environment"]["NEWSMON_ES_USER_NAME"] == "newsmon"
 
 
 def _mounted_script(svc: dict[str, Any]) -> Path:
@@ -696,6 +732,7 @@ SECRETS = (
     "AIRFLOW_API_SECRET_KEY",
     "ELASTIC_PASSWORD",
     "KIBANA_PASSWORD",
+    "NEWSMON_ES_PASSWORD",
 )
 
 
@@ -715,12 +752,12 @@ def test_gen_env_generates_every_secret_and_keeps_the_rest() -> None:
     for name, value in example.items():
         if name not in (*SECRETS, "AIRFLOW_FERNET_KEY"):
             assert first[name] == value, name
-    assert first["NEWSMON_ES_SECURITY"] == "false" and first["COMPOSE_PROFILES"] == ""
     interpolate_doc(load_compose(), first)
 
 
-def test_gen_env_secured_turns_security_on_with_an_application_user() -> None:
-    env = _gen_env("--secured")
+@pytest.mark.parametrize("args", [(), ("--secured",)], ids=["default", "secured-alias"])
+def test_gen_env_turns_security_on_with_an_application_user_by_default(args: tuple[str, ...]) -> None:
+    env = _gen_env(*args)
     assert env["COMPOSE_PROFILES"] == "secured"
     assert env["NEWSMON_ES_SECURITY"] == "true"
     assert env["NEWSMON_ES_USER_NAME"] == "newsmon"
@@ -728,14 +765,39 @@ def test_gen_env_secured_turns_security_on_with_an_application_user() -> None:
     resolved = interpolate_doc(load_compose(), env)
     assert schema_errors(resolved) == []
     assert resolved["services"]["elasticsearch"]["environment"]["xpack.security.enabled"] == "true"
-    assert resolved["services"]["airflow-worker"]["environment"]["NEWSMON_ES_PASSWORD"] == env["NEWSMON_ES_PASSWORD"]
+    for name in ("airflow-worker", "newsmon-setup", "es-security-setup"):
+        assert resolved["services"][name]["environment"]["NEWSMON_ES_PASSWORD"] == env["NEWSMON_ES_PASSWORD"], name
+    # the generated passwords pass es-security-setup's own checks (they reach the node check: port 9 is closed)
+    res = _security_setup({k: env[k] for k in ("ELASTIC_PASSWORD", "KIBANA_PASSWORD", "NEWSMON_ES_PASSWORD")}
+                          | {"ES_URL": "http://127.0.0.1:9"})
+    assert res.returncode == 1 and "without credentials" in res.stderr, res.stderr
 
 
-def test_gen_env_rejects_unknown_arguments() -> None:
+def test_gen_env_insecure_turns_security_and_the_secured_profile_off() -> None:
+    env = _gen_env("--insecure")
+    assert env["NEWSMON_ES_SECURITY"] == "false"
+    assert "secured" not in env["COMPOSE_PROFILES"].split(",")
+    for name in SECRETS:  # secrets are still generated: the stack is only insecure towards Elasticsearch
+        assert re.fullmatch(r"[0-9a-f]{32,64}", env[name]), name
+    resolved = interpolate_doc(load_compose(), env)
+    assert schema_errors(resolved) == []
+    assert resolved["services"]["elasticsearch"]["environment"]["xpack.security.enabled"] == "false"
+
+
+def test_env_example_placeholders_are_refused_by_es_security_setup() -> None:
+    """`cp .env.example .env` without replacing the change-me values cannot bring up a secured stack."""
+    example = parse_env_file(ENV_EXAMPLE)
+    keys = ("ELASTIC_PASSWORD", "KIBANA_PASSWORD", "NEWSMON_ES_PASSWORD", "NEWSMON_ES_USER_NAME")
+    res = _security_setup({k: example[k] for k in keys} | {"ES_URL": "http://127.0.0.1:9"})
+    assert res.returncode == 1 and ".env.example placeholder" in res.stderr, res.stderr
+
+
+@pytest.mark.parametrize("args", [("--bogus",), ("--insecure", "--secured")], ids=["unknown", "two"])
+def test_gen_env_rejects_unknown_arguments(args: tuple[str, ...]) -> None:
     res = subprocess.run(
-        ["bash", str(ROOT / "docker" / "gen-env.sh"), "--bogus"], capture_output=True, text=True, check=False
+        ["bash", str(ROOT / "docker" / "gen-env.sh"), *args], capture_output=True, text=True, check=False
     )
-    assert res.returncode == 2 and "usage" in res.stderr
+    assert res.returncode == 2 and "usage" in res.stderr and "--insecure" in res.stderr
 
 
 # ---------------------------------------------------------------------------------------------- against real ES
