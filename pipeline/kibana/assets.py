@@ -436,8 +436,11 @@ def setup_kibana(
     assets_dir: Path | None = None,
     client: httpx.Client | None = None,
     timeout: float = 30.0,
+    auth: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """Import the saved objects with `overwrite=true` (idempotent); returns what Kibana reported.
+
+    `auth`: (user, password) for basic auth when Elasticsearch security is on (Kibana checks them against it).
 
     Result: `{"url", "alias", "objects", "success", "successCount", "errors"}`. Raises `KibanaError`
     naming the URL when Kibana is unreachable or answers an HTTP error.
@@ -453,6 +456,7 @@ def setup_kibana(
             params={"overwrite": "true"},
             headers={"kbn-xsrf": "true"},
             files={"file": (NDJSON_NAME, payload.encode("utf-8"), "application/ndjson")},
+            auth=auth or httpx.USE_CLIENT_DEFAULT,
         )
     except httpx.HTTPError as exc:
         raise KibanaError(f"Kibana at {base} is unreachable: {exc.__class__.__name__}: {exc}") from exc

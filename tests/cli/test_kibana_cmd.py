@@ -53,3 +53,20 @@ def test_cli_unreachable_names_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_kibana_setup_cli(url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS) == 1
     err = capsys.readouterr().err
     assert url in err and "unreachable" in err
+
+
+def test_cli_logs_in_as_the_newsmon_user_when_security_is_on(
+    fake_kibana: FakeKibana, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docker-compose runs Elasticsearch secured by default: the import must carry NEWSMON_ES_USER_NAME's login."""
+    import base64
+
+    monkeypatch.setenv("NEWSMON_ES_USER_NAME", "newsmon")
+    monkeypatch.setenv("NEWSMON_ES_PASSWORD", "p" * 32)
+    assert run_kibana_setup_cli(fake_kibana.url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS) == 0
+    headers = {k.lower(): v for k, v in fake_kibana.requests[0]["headers"].items()}
+    assert headers["authorization"] == "Basic " + base64.b64encode(b"newsmon:" + b"p" * 32).decode()
+    # without a password nothing is sent (security off)
+    monkeypatch.setenv("NEWSMON_ES_PASSWORD", "")
+    assert run_kibana_setup_cli(fake_kibana.url, prefix=DEFAULT_PREFIX, assets_dir=ASSETS) == 0
+    assert "authorization" not in {k.lower() for k in fake_kibana.requests[1]["headers"]}
