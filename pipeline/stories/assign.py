@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["NEARBY_STORIES", "Decision", "assign_stories", "cluster_batch", "decide", "group_stories", "nearby",
            "story_score"]  # fmt: skip
 
-NEARBY_STORIES = 20  # stories an article is compared with: those sharing the most retrieval keys (like the lookup)
+NEARBY_STORIES = 8  # stories an article is compared with: those sharing the most retrieval keys (like the lookup)
 
 
 @dataclass(frozen=True)

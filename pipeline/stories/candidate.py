@@ -19,7 +19,7 @@ from pipeline.stories.event import THRESHOLD, WINDOW, EventFeatures, from_stored
 __all__ = ["MAX_MEMBERS", "THRESHOLD", "WINDOW", "Candidate", "candidate_from_source", "parse_when", "time_key",
            "within_window"]  # fmt: skip
 
-MAX_MEMBERS = 30  # a story is compared through at most its first 30 reports (earliest first)
+MAX_MEMBERS = 10  # a story is compared through at most its first 10 reports (earliest first)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LOOKUP_SIZE", "lookup_candidates_batch"]
 
-LOOKUP_SIZE = 20  # articles per lookup (best key overlap first)
+LOOKUP_SIZE = 10  # articles per lookup (best key overlap first)
 _SOURCE = ["id", "story_id", "published_at", "event_sig"]
 
 
