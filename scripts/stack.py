@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.core.settings import Settings  # noqa: E402
 from pipeline.devtools import esnode  # noqa: E402
+from pipeline.devtools.distributed import group_alive  # noqa: E402
 from pipeline.index import store  # noqa: E402
 
 STATE_DIR = REPO / ".newsmon"
@@ -212,7 +213,7 @@ class AirflowProcess:
             deadline = time.monotonic() + wait
             while time.monotonic() < deadline:
                 self.proc.poll()
-                if not _group_alive(pgid):
+                if not group_alive(pgid):
                     break
                 time.sleep(0.3)
             else:
@@ -227,16 +228,6 @@ class AirflowProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class AirflowAPI:

@@ -246,7 +246,7 @@ class Stack:
                 os.killpg(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         for proc in self.procs.values():
-            while time.monotonic() < deadline and _group_alive(proc.pid):
+            while time.monotonic() < deadline and group_alive(proc.pid):
                 proc.poll()
                 time.sleep(0.3)
             with contextlib.suppress(ProcessLookupError):
@@ -258,12 +258,13 @@ class Stack:
 
     def pids(self) -> list[int]:
         """Every pid of ours still alive (components' groups, Redis, PostgreSQL)."""
-        out = [p.pid for p in self.procs.values() if _group_alive(p.pid)]
+        out = [p.pid for p in self.procs.values() if group_alive(p.pid)]
         out += [pid for pid in (self.redis.pid,) if pid]
         return out
 
 
-def _group_alive(pgid: int) -> bool:
+def group_alive(pgid: int) -> bool:
+    """Whether a process group still has a member (ours or, without permission to signal, someone's)."""
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:

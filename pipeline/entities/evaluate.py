@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.core import metrics
 from pipeline.core.records import Entity
 from pipeline.entities.extractor import EntityExtractor
 from pipeline.entities.gazetteer import match_key
@@ -188,8 +189,7 @@ def score(rows: Sequence[dict[str, Any]], predictions: Sequence[Sequence[Entity]
 
 
 def _rates(c: dict[str, int]) -> dict[str, Any]:
-    prec = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
-    rec = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+    prec, rec = metrics.precision(c["tp"], c["fp"]), metrics.recall(c["tp"], c["fn"])
     return {**c, "precision": round(prec, 4), "recall": round(rec, 4)}
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.core import metrics
+
 __all__ = ["ClusterGold", "ClusterScore", "pairwise_scores", "parse_cluster_gold", "score_clusters"]
 
 
@@ -81,16 +83,15 @@ class ClusterScore:
 
     @property
     def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        return metrics.precision(self.tp, self.fp)
 
     @property
     def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        return metrics.recall(self.tp, self.fn)
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return metrics.f1(self.precision, self.recall)
 
     @property
     def apart_share(self) -> float:
@@ -117,9 +118,8 @@ class ClusterScore:
 
 
 def _prf(c: Mapping[str, int]) -> dict[str, float]:
-    p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
-    r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
+    p, r = metrics.precision(c["tp"], c["fp"]), metrics.recall(c["tp"], c["fn"])
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(metrics.f1(p, r), 4)}
 
 
 def score_clusters(gold: ClusterGold, pred: Mapping[str, str],
