@@ -27,6 +27,7 @@ import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 SAMPLE_CHARS = 400  # a lead paragraph is enough; the detector's cost grows with length
@@ -148,6 +149,7 @@ def primary_code(tag: str | None) -> str | None:
     return primary if re.fullmatch(r"[a-z]{2}", primary) else None
 
 
+@cache
 def script_of_language(code: str) -> str:
     """The script a language is written in, for the consistency check (Latin unless listed)."""
     if code in CYRILLIC_LANGUAGES:
@@ -208,20 +210,25 @@ def _candidates(script: str) -> frozenset[str] | None:
     return None  # Latin: every two-letter label not written in another script
 
 
+@cache
+def _allowed_code(label: str, script: str) -> str | None:
+    """The desk's code for a detector label when the language is written in `script` (None: not a candidate)."""
+    code = LABEL_ALIASES.get(label, label)
+    if len(code) != 2 or code == "zx":
+        return None
+    allowed = _candidates(script)
+    if allowed is not None:
+        return code if code in allowed else None
+    return code if script_of_language(code) == "Latin" else None
+
+
 def detect(sample: str, script: str) -> tuple[str | None, float]:
     """(language, confidence among the script's candidates) from py3langid, or (None, 0.0)."""
-    allowed = _candidates(script)
     scores: dict[str, float] = {}
     for label, prob in _identifier().rank(sample):
-        code = LABEL_ALIASES.get(label, label)
-        if len(code) != 2 or code == "zx":
-            continue
-        if allowed is not None:
-            if code not in allowed:
-                continue
-        elif script_of_language(code) != "Latin":
-            continue
-        scores[code] = scores.get(code, 0.0) + float(prob)
+        code = _allowed_code(label, script)
+        if code is not None:
+            scores[code] = scores.get(code, 0.0) + float(prob)
     total = sum(scores.values())
     if not scores or total <= 0:
         return None, 0.0

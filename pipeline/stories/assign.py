@@ -30,6 +30,7 @@ __all__ = ["NEARBY_STORIES", "Decision", "assign_stories", "cluster_batch", "dec
            "story_score"]  # fmt: skip
 
 NEARBY_STORIES = 8  # stories an article is compared with: those sharing the most retrieval keys (like the lookup)
+COMMON_KEY_STORIES = 50  # a key held by more stories than this is too common to rank by (and costs O(stories))
 
 
 @dataclass(frozen=True)
@@ -136,10 +137,18 @@ def nearby(keys: Iterable[str], by_key: Mapping[str, set[str]], limit: int = NEA
     `keep`, when given, drops stories before ranking (the lookup's time filter)."""
     shared: dict[str, int] = {}
     for key in keys:
-        for sid in by_key.get(key, ()):
+        holders = by_key.get(key, ())
+        if len(holders) > COMMON_KEY_STORIES:
+            continue  # a key most stories share ranks nothing (its idf in the index lookup is near zero)
+        for sid in holders:
             shared[sid] = shared.get(sid, 0) + 1
-    ranked = (sid for sid in shared if keep is None or keep(sid))
-    return sorted(ranked, key=lambda sid: (-shared[sid], sid))[:limit]
+    out: list[str] = []
+    for sid in sorted(shared, key=lambda sid: (-shared[sid], sid)):
+        if keep is None or keep(sid):  # tested in rank order, so only until `limit` stories pass
+            out.append(sid)
+            if len(out) == limit:
+                break
+    return out
 
 
 def _in_window_of(when: datetime | None, stories: Mapping[str, Sequence[Candidate]]) -> Callable[[str], bool]:

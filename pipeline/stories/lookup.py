@@ -7,8 +7,9 @@ Two round trips per batch, whatever its size (both through `pipeline.index.store
    keys (`event_keys`: the lead's weightiest terms and the canonical entities; one scored clause per key, so the
    articles sharing the most and rarest keys come first), at most `LOOKUP_SIZE` each; their story ids are the
    candidate stories;
-2. one search for the reports of those stories (at most `MAX_MEMBERS` each, earliest first), so an article is
-   compared with a story as a whole, not with one lucky report of it.
+2. one sorted search for the reports of those stories (the earliest `MAX_MEMBERS` of each are kept; a collapse
+   reads stories the search cut short), so an article is compared with a story as a whole, not with one lucky
+   report of it.
 
 Only `id`, `story_id`, `published_at` and `event_sig` are read from each hit.
 """
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["LOOKUP_SIZE", "lookup_candidates_batch"]
 
 LOOKUP_SIZE = 10  # articles per lookup (best key overlap first)
+MEMBER_CHUNK = 200  # candidate stories whose reports are read by one search
+MEMBER_HITS = 2000  # reports one such search reads before the overflowing stories go through a collapse
 _SOURCE = ["id", "story_id", "published_at", "event_sig"]
 
 
@@ -91,20 +94,38 @@ def lookup_candidates_batch(
         return []
     times = [when for _, when in queries if when is not None]
     lo, hi = min(times) - 2 * window, max(times) + 2 * window  # a story's reports lie around its candidates
+    span = {"range": {"published_at": {"gte": to_utc(lo).isoformat(), "lte": to_utc(hi).isoformat()}}}
     found: list[Candidate] = []
     ordered = sorted(story_ids)
-    for start in range(0, len(ordered), 200):
-        part = ordered[start : start + 200]
-        hits = store.search_hits(
-            es, index,
-            query={"bool": {"filter": [{"terms": {"story_id": part}},
-                                       {"range": {"published_at": {"gte": to_utc(lo).isoformat(),
-                                                                   "lte": to_utc(hi).isoformat()}}}]}},
-            collapse={"field": "story_id", "inner_hits": {"name": "reports", "size": MAX_MEMBERS,
-                                                          "_source": _SOURCE,
-                                                          "sort": [{"published_at": "asc"}, {"id": "asc"}]}},
-            size=len(part), _source=False,
-        )  # fmt: skip
-        for hit in hits:
-            found += _candidates(hit["inner_hits"]["reports"]["hits"]["hits"])
+    for start in range(0, len(ordered), MEMBER_CHUNK):
+        found += _members(es, index, ordered[start : start + MEMBER_CHUNK], span)
     return sorted(found, key=lambda c: (time_key(c.published_at), c.article_id))
+
+
+def _members(es: Elasticsearch, index: str, story_ids: list[str], span: dict[str, Any]) -> list[Candidate]:
+    """The earliest `MAX_MEMBERS` reports of each story. Most stories have a few reports, so one plain sorted
+    search reads them all (far cheaper for the server than a collapse, which runs one inner search per story);
+    only when that search is cut off by `MEMBER_HITS` are the stories it may have cut short read by a collapse."""
+    sort = [{"published_at": "asc"}, {"id": {"order": "asc", "unmapped_type": "keyword"}}]
+    query = {"bool": {"filter": [{"terms": {"story_id": story_ids}}, span]}}
+    hits = store.search_hits(es, index, query=query, sort=sort, size=MEMBER_HITS, _source=_SOURCE,
+                             track_total_hits=False)  # fmt: skip
+    by_story: dict[str, list[Candidate]] = {}
+    for cand in _candidates(hits):
+        by_story.setdefault(cand.story_id, []).append(cand)
+    if len(hits) < MEMBER_HITS:
+        return [c for members in by_story.values() for c in members[:MAX_MEMBERS]]
+    # cut off: stories with all their first MAX_MEMBERS read are complete; the rest come from a collapse
+    done = {sid for sid, members in by_story.items() if len(members) >= MAX_MEMBERS}
+    out = [c for sid in done for c in by_story[sid][:MAX_MEMBERS]]
+    rest = [sid for sid in story_ids if sid not in done]
+    if rest:
+        query = {"bool": {"filter": [{"terms": {"story_id": rest}}, span]}}
+        collapsed = store.search_hits(
+            es, index, query=query, size=len(rest), _source=False,
+            collapse={"field": "story_id", "inner_hits": {"name": "reports", "size": MAX_MEMBERS,
+                                                          "_source": _SOURCE, "sort": sort}},
+        )  # fmt: skip
+        for hit in collapsed:
+            out += _candidates(hit["inner_hits"]["reports"]["hits"]["hits"])
+    return out
