@@ -18,6 +18,7 @@ the compact form kept in the index (`event_sig`) so candidates are compared with
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -50,7 +51,7 @@ THRESHOLD = 0.45
 W_CROSS_ENTITIES = 1.0
 MIN_CROSS_SHARED = 2  # ... and only when they share this many names (one shared country is no event)
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"})
-MAX_TERMS = 60  # terms kept per sub-vector in the stored form (the tail weighs almost nothing)
+MAX_TERMS = 40  # terms kept per sub-vector in the stored form (the tail weighs almost nothing)
 MAX_ZIPF = 8.0  # a word's weight is MAX_ZIPF - its Zipf frequency (how common it is), floored at a small value
 MIN_WEIGHT = 0.5
 
@@ -235,11 +236,16 @@ def _entity_weight(name: str) -> float:
     return max((_weight(w, "en") for w in words), default=1.0)
 
 
+@lru_cache(maxsize=50_000)  # a candidate's entity set is compared with every new article of its batch
+def _entity_total(names: frozenset[str]) -> float:
+    return sum(_entity_weight(n) for n in names)
+
+
 def _entity_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     shared = sum(_entity_weight(n) for n in a & b)
-    return shared / min(sum(_entity_weight(n) for n in a), sum(_entity_weight(n) for n in b))
+    return shared / min(_entity_total(a), _entity_total(b))
 
 
 def _entity_cosine(a: frozenset[str], b: frozenset[str]) -> float:
@@ -248,7 +254,7 @@ def _entity_cosine(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     shared = sum(_entity_weight(n) for n in a & b)
-    return shared / math.sqrt(sum(_entity_weight(n) for n in a) * sum(_entity_weight(n) for n in b))
+    return shared / math.sqrt(_entity_total(a) * _entity_total(b))
 
 
 def similarity(a: EventFeatures, b: EventFeatures, window: timedelta = WINDOW) -> Match:
@@ -299,7 +305,7 @@ def similarity(a: EventFeatures, b: EventFeatures, window: timedelta = WINDOW) -
 
 def retrieval_keys(f: EventFeatures, terms: int = 12) -> list[str]:
     """Keyword keys that find candidate reports in the index: the lead's rarest-weighted terms and the entities."""
-    top = sorted(f.lead.items(), key=lambda kv: (-kv[1], kv[0]))[:terms]
+    top = heapq.nsmallest(terms, f.lead.items(), key=lambda kv: (-kv[1], kv[0]))
     return [f"t:{w}" for w, _ in top] + [f"e:{e}" for e in sorted(f.entities)]
 
 
