@@ -545,12 +545,21 @@ def bench_cmd(
     warmup_items: Annotated[int, typer.Option(
         "--warmup-items", help="Unmeasured items run first so Elasticsearch's JVM is warm (0: none).")] = 10000,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object with all figures.")] = False,
+    langs: Annotated[str | None, typer.Option(
+        "--langs", help="Language mix, e.g. en=0.5,ru=0.1,zh=0.1 (shares are normalised), or 'desk' for the "
+        "documented mix over the desk's languages. Default: English only.")] = None,
 ) -> None:
     """End-to-end throughput, per-stage time, alert latency and peak RSS, vs a naive pipeline."""
-    from pipeline.devtools import bench
+    from pipeline.devtools import bench, synth
 
+    try:
+        mix = synth.parse_langs(langs) if langs is not None else None
+        if mix:
+            synth.allocate_feeds(mix, feeds)
+    except synth.LangsError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--langs") from None
     result = bench.run_bench(items=items, feeds=feeds, topical_rate=topical_rate, naive_items=naive_items,
-                             progress=not as_json, cpu_workers=cpu_workers, warmup_items=warmup_items)
+                             progress=not as_json, cpu_workers=cpu_workers, warmup_items=warmup_items, langs=mix)
     typer.echo(json.dumps(result, indent=2) if as_json else bench.render(result))
 
 

@@ -1,6 +1,7 @@
 """`newsmon bench`: end-to-end throughput, per-stage time, alert latency and memory, vs a naive pipeline.
 
-Generates N synthetic feed items (own generator, median ~150 words, a share of them topical), serves them as K
+Generates N synthetic feed items (own generator in `synth.py`, median ~150 words, a share of them topical;
+English, or a language mix with `langs`: each language in feeds of its own that declare it), serves them as K
 local RSS feeds on 127.0.0.1, runs the real ingest path into the real Elasticsearch under a prefix of its own
 while the alert rules run in a loop against a local webhook receiver (as the asset-triggered DAG would), then
 runs a naive pipeline (full spaCy pipeline on every item, one index request per document) on a sample in the
@@ -10,7 +11,6 @@ same process and reports both. A smaller unmeasured warm-up pass runs first (a c
 from __future__ import annotations
 
 import json
-import random
 import resource
 import statistics
 import threading
@@ -24,92 +24,16 @@ from xml.sax.saxutils import escape
 
 import psutil
 
-# ------------------------------------------------------------------ synthetic news
+from pipeline.devtools.synth import allocate_feeds, format_langs, generate, language_counts, synth_item
 
-_PEOPLE = ["Sergei Lavrov", "Maria Zakharova", "Min Aung Hlaing", "Aung San Suu Kyi", "Dmitry Peskov",
-           "Vladimir Putin", "Anwar Ibrahim", "Prabowo Subianto", "Kao Kim Hourn", "Vassily Nebenzia"]
-_PLACES = ["Naypyidaw", "Yangon", "Mandalay", "Moscow", "Jakarta", "Kuala Lumpur", "Vientiane", "Manila",
-           "Sagaing", "Rakhine State", "Bangkok", "Hanoi"]
-_TOPICAL = {
-    "myanmar": ["Myanmar's military government", "the junta in Naypyidaw", "the Arakan Army",
-                "resistance forces in Sagaing", "the National Unity Government", "Rohingya repatriation",
-                "airstrikes in Myanmar", "Myanmar's election plan"],
-    "asean": ["ASEAN foreign ministers", "the ASEAN summit", "the ASEAN chair", "the five-point consensus",
-              "an ASEAN joint communique", "the ASEAN Secretariat", "ASEAN leaders"],
-    "russian_diplomacy": ["Russian Foreign Minister Sergei Lavrov", "the Russian Foreign Ministry",
-                          "Kremlin spokesman Dmitry Peskov", "Russia's ambassador", "talks in Moscow",
-                          "Zakharova told a briefing", "the UN Security Council"],
-}
-_ACTS = ["held talks with", "met", "signed an agreement with", "discussed cooperation with", "issued a statement on",
-         "called for dialogue with", "reviewed relations with", "hosted a delegation from"]
-_FUNCTION = ("the a of to in and on for with that said by as at from was were is are has have will would "
-             "after before over under new more than about but not also its their").split()
-_SYLLABLES = ("ka ri to na me lo su pa de vi ro an el mo ta ne si ru ba le ko mi da ze po ga".split())
-_OFFTOPIC_TITLES = ["Stocks edge higher as investors weigh earnings", "Storm brings heavy rain to coastal towns",
-                    "City council approves new transit budget", "Local team wins championship final",
-                    "New museum exhibition opens to the public", "Central bank keeps rates unchanged"]
+# ------------------------------------------------------------------ feeds (the corpus: synth.py)
 
 
-def _vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
-    """Pseudo-words standing in for the long tail of news vocabulary (real articles rarely share sentences)."""
-    words: set[str] = set()
-    while len(words) < size:
-        words.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))))
-    return sorted(words)
-
-
-_VOCAB = _vocabulary(random.Random(12345))
-
-
-NAMED_SENTENCE_RATE = 0.8  # share of filler sentences naming someone or something (real news: ~3 in 4)
-
-
-def _sentence(rng: random.Random, n: int) -> str:
-    """A filler sentence: capitalised, and like most news sentences it usually names a person, place or body
-    (capitalised pseudo-words), so NER cannot skip it."""
-    words = [rng.choice(_FUNCTION) if rng.random() < 0.45 else rng.choice(_VOCAB) for _ in range(n)]
-    if rng.random() < NAMED_SENTENCE_RATE:
-        for _ in range(rng.randint(1, 3)):
-            words[rng.randrange(1, n)] = rng.choice(_VOCAB).capitalize()
-    words[0] = words[0].capitalize()
-    return " ".join(words) + "."
-
-
-def _filler(rng: random.Random) -> str:
-    """2-5 lowercase words of the story's own (function and long-tail) vocabulary."""
-    return " ".join(rng.choice(_FUNCTION) if rng.random() < 0.45 else rng.choice(_VOCAB)
-                    for _ in range(rng.randint(2, 5)))
-
-
-def synth_item(rng: random.Random, i: int, topical_rate: float) -> dict[str, str]:
-    """One synthetic news item: title, summary of lognormal length (median ~150 words), link.
-
-    Topical items carry 2-4 sentences with the desk's actors, places and diplomatic acts; the rest of every
-    item is drawn from a large vocabulary so that different items do not look like copies of each other.
-    """
-    words = max(40, int(rng.lognormvariate(5.0, 0.35)))  # median e^5 ~ 148 words
-    topical = rng.random() < topical_rate
-    parts: list[str] = []
-    if topical:
-        topic = rng.choice(list(_TOPICAL))
-        phrase = rng.choice(_TOPICAL[topic])
-        title = f"{phrase[0].upper()}{phrase[1:]} {_filler(rng)} {rng.choice(_PLACES)}"
-        for _ in range(rng.randint(2, 4)):
-            actor = rng.choice(_TOPICAL[topic])
-            # the desk's names and acts, with the story's own words around them (as in real reports)
-            parts.append(f"{actor[0].upper()}{actor[1:]} {_filler(rng)} {rng.choice(_ACTS)} {rng.choice(_PEOPLE)} "
-                         f"{_filler(rng)} in {rng.choice(_PLACES)} {_filler(rng)}.")
-    else:
-        title = rng.choice(_OFFTOPIC_TITLES)
-    while sum(len(p.split()) for p in parts) < words:
-        parts.insert(rng.randint(0, len(parts)), _sentence(rng, rng.randint(8, 22)))
-    text = " ".join(" ".join(parts).split()[:words])
-    return {"title": f"{title} #{i}", "text": text, "link": f"https://bench.example/{i // 1000}/story-{i}.html"}
-
-
-def render_rss(name: str, items: list[dict[str, str]], base: datetime) -> bytes:
+def render_rss(name: str, items: list[dict[str, str]], base: datetime, language: str | None = None) -> bytes:
+    """One RSS 2.0 feed; `language` becomes the channel's <language> (left out when None, as in the English run)."""
+    lang = f"<language>{escape(language)}</language>" if language else ""
     out = [f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(name)}</title>'
-           f"<link>https://bench.example/</link><description>bench</description>"]
+           f"<link>https://bench.example/</link><description>bench</description>{lang}"]
     for n, it in enumerate(items):
         pub = format_datetime(base - timedelta(minutes=n))
         out.append(f"<item><title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
@@ -173,22 +97,36 @@ class _Server:
         self.httpd.server_close()
 
 
-def generate(items: int, topical_rate: float, seed: int) -> list[dict[str, str]]:
-    """The benchmark corpus: the same items for the same (items, topical_rate, seed)."""
-    rng = random.Random(seed)
-    return [synth_item(rng, i, topical_rate) for i in range(items)]
+def feed_routes(generated: list[dict[str, str]], feeds: int, base: datetime,
+                langs: dict[str, float] | None = None) -> dict[str, bytes]:
+    """path -> RSS bytes. English: item i in feed i mod `feeds`, as always. With a mix each language has feeds of
+    its own (`allocate_feeds`) declaring it in <language>, its items spread over them round-robin."""
+    if not langs:
+        return {f"/feed{k}.xml": render_rss(f"bench{k}", generated[k::feeds], base) for k in range(feeds)}
+    order = allocate_feeds(langs, feeds)
+    by_lang: dict[str, list[dict[str, str]]] = {code: [] for code in langs}
+    for it in generated:
+        by_lang[it.get("lang", "en")].append(it)
+    routes: dict[str, bytes] = {}
+    for code, its in by_lang.items():
+        slots = [k for k, c in enumerate(order) if c == code]
+        for j, k in enumerate(slots):
+            routes[f"/feed{k}.xml"] = render_rss(f"bench{k}", its[j::len(slots)], base, language=code)
+    return routes
 
 
-def _feed_host(items: int, feeds: int, topical_rate: float, seed: int, base_iso: str, conn: Any) -> None:
+def _feed_host(items: int, feeds: int, topical_rate: float, seed: int, base_iso: str, conn: Any,
+               langs: dict[str, float] | None = None) -> None:
     """Body of the feed-host process: generate the corpus, serve it as `feeds` RSS feeds and receive the alert
-    webhooks, report the URL on `conn`, then serve until terminated. A process of its own, like the remote sites
-    it stands for, so neither the corpus nor the receiver counts towards the pipeline's memory or CPU."""
-    generated = generate(items, topical_rate, seed)
-    base = datetime.fromisoformat(base_iso)
-    routes = {f"/feed{k}.xml": render_rss(f"bench{k}", generated[k::feeds], base) for k in range(feeds)}
+    webhooks, report the URL and the items per language on `conn`, then serve until terminated. A process of its
+    own, like the remote sites it stands for, so neither the corpus nor the receiver counts towards the
+    pipeline's memory or CPU."""
+    generated = generate(items, topical_rate, seed, langs)
+    counts = language_counts(generated)
+    routes = feed_routes(generated, feeds, datetime.fromisoformat(base_iso), langs)
     del generated
     server = _Server(routes)
-    conn.send(server.url)
+    conn.send({"url": server.url, "languages": counts})
     conn.close()
     threading.Event().wait()
 
@@ -196,19 +134,24 @@ def _feed_host(items: int, feeds: int, topical_rate: float, seed: int, base_iso:
 class _FeedHost:
     """Runs `_feed_host` in a spawned process; `url` once it serves."""
 
-    def __init__(self, items: int, feeds: int, topical_rate: float, seed: int, base: datetime):
+    def __init__(self, items: int, feeds: int, topical_rate: float, seed: int, base: datetime,
+                 langs: dict[str, float] | None = None):
         import multiprocessing
 
+        if langs:
+            allocate_feeds(langs, feeds)  # fails here, not in the host process, when feeds < languages
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_feed_host, args=(items, feeds, topical_rate, seed, base.isoformat(), child),
-                                   daemon=True, name="newsmon-bench-feeds")
+        self.process = ctx.Process(target=_feed_host, daemon=True, name="newsmon-bench-feeds",
+                                   args=(items, feeds, topical_rate, seed, base.isoformat(), child, langs))
         self.process.start()
         child.close()
         if not parent.poll(600):
             self.close()
             raise RuntimeError("benchmark feed host did not start within 600 s")
-        self.url: str = parent.recv()
+        hello = parent.recv()
+        self.url: str = hello["url"]
+        self.languages: dict[str, int] = hello["languages"]  # generated items per language
         self.pid: int = self.process.pid or 0
 
     def webhook_posts(self) -> int:
@@ -328,8 +271,11 @@ WARMUP_ITEMS = 10000
 
 def run_bench(*, items: int = 10000, feeds: int = 20, topical_rate: float = 0.2, naive_items: int = 500,
               progress: bool = True, seed: int = 7, cpu_workers: int = 2,
-              warmup_items: int = WARMUP_ITEMS) -> dict[str, Any]:
+              warmup_items: int = WARMUP_ITEMS, langs: dict[str, float] | None = None) -> dict[str, Any]:
     """Run the benchmark and return every figure (see module docstring).
+
+    `langs` is a language mix (`synth.parse_langs`: code -> share); None is the English-only corpus of every
+    earlier run. The warm-up uses the same mix, so every language's models are loaded before the measured pass.
 
     `warmup_items` first go through the same path unmeasured (own corpus and index prefix, deleted after): a
     freshly started Elasticsearch runs its first minute of indexing and searching at half speed while the JVM
@@ -343,24 +289,25 @@ def run_bench(*, items: int = 10000, feeds: int = 20, topical_rate: float = 0.2,
     base = datetime.now(UTC).replace(microsecond=0)
     if warmup_items > 0:
         say(f"warm-up: {warmup_items} items through the same path, not measured ...")
-        warm = _FeedHost(warmup_items, feeds, topical_rate, seed + 1, base)
+        warm = _FeedHost(warmup_items, feeds, topical_rate, seed + 1, base, langs)
         try:
             _run(warm, items=warmup_items, feeds=feeds, topical_rate=topical_rate, naive_items=0, seed=seed + 1,
-                 cpu_workers=cpu_workers, base=base, say=lambda msg: None)
+                 cpu_workers=cpu_workers, base=base, say=lambda msg: None, langs=langs)
         finally:
             warm.close()
-    say(f"generating {items} items in {feeds} feeds (feed host process) ...")
-    host = _FeedHost(items, feeds, topical_rate, seed, base)
+    mix = f" ({format_langs(langs)})" if langs else ""
+    say(f"generating {items} items{mix} in {feeds} feeds (feed host process) ...")
+    host = _FeedHost(items, feeds, topical_rate, seed, base, langs)
     try:
         result = _run(host, items=items, feeds=feeds, topical_rate=topical_rate, naive_items=naive_items,
-                      seed=seed, cpu_workers=cpu_workers, base=base, say=say)
+                      seed=seed, cpu_workers=cpu_workers, base=base, say=say, langs=langs)
         return {**result, "warmup_items": warmup_items}
     finally:
         host.close()
 
 
 def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_items: int, seed: int,
-         cpu_workers: int, base: datetime, say: Any) -> dict[str, Any]:
+         cpu_workers: int, base: datetime, say: Any, langs: dict[str, float] | None = None) -> dict[str, Any]:
     from pipeline.alerts import deliver as alert
     from pipeline.core.settings import Settings
     from pipeline.devtools.bench_alerts import bench_rules
@@ -441,9 +388,10 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
     samples = sampler.samples
     q2_peak, q4_peak, growth = sampler.growth(t0, t0 + ingest_s)
     webhook_posts = host.webhook_posts()
+    languages = _languages(es, names, langs, host.languages) if langs else None
     say("naive baseline ...")
     host.close()
-    naive = _naive(es, names, generate(min(naive_items, items), topical_rate, seed), comps)
+    naive = _naive(es, names, generate(min(naive_items, items), topical_rate, seed, langs), comps)
     result = {
         "items": items,
         "feeds": feeds,
@@ -476,6 +424,7 @@ def _run(host: _FeedHost, *, items: int, feeds: int, topical_rate: float, naive_
         "peak_rss_workers_mb": round(sampler.workers_peak, 1),
         "machine": {"cpus": psutil.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)},
         "date": base.date().isoformat(),
+        "langs": languages,
     }
     store.delete_indices(es, names)
     return result
@@ -552,6 +501,25 @@ def _latencies(es: Any, names: Any) -> dict[str, float | None]:
             "pub_p50": _pct(pub_to_idx, 0.5), "pub_p95": _pct(pub_to_idx, 0.95)}
 
 
+def _languages(es: Any, names: Any, langs: dict[str, float], generated: dict[str, int]) -> dict[str, Any]:
+    """The mix and, per language: items generated, items the pipeline identified as that language (items
+    archive), and topical articles indexed in it (articles index)."""
+    from pipeline.index import store
+
+    store.refresh(es, f"{names.prefix}-*")
+
+    def per_language(index: str) -> dict[str, int]:
+        resp = store.search(es, index, size=0, aggs={"l": {"terms": {"field": "language", "size": 100,
+                                                                       "missing": "none"}}})
+        return {b["key"]: int(b["doc_count"]) for b in resp["aggregations"]["l"]["buckets"]}
+
+    identified, indexed = per_language(names.items), per_language(names.articles)
+    codes = [*langs, *sorted(set(identified) - set(langs))]
+    return {"mix": {code: round(share, 4) for code, share in langs.items()},
+            "per_language": {code: {"items": generated.get(code, 0), "identified": identified.get(code, 0),
+                                    "indexed": indexed.get(code, 0)} for code in codes}}
+
+
 def _naive(es: Any, names: Any, sample: list[dict[str, str]], comps: Any) -> dict[str, Any]:
     """Same items, naive: full spaCy pipeline per item (no batching), one index request per document."""
     from pipeline.entities.extractor import load_base_model
@@ -560,7 +528,7 @@ def _naive(es: Any, names: Any, sample: list[dict[str, str]], comps: Any) -> dic
     nlp = load_base_model(trimmed=False)
     t0 = time.perf_counter()
     for n, it in enumerate(sample):
-        matches = comps.detector.detect(it["title"], it["text"])
+        matches = comps.detector.detect(it["title"], it["text"], lang=it.get("lang"))
         doc = nlp(f"{it['title']}\n\n{it['text']}")
         ents = [{"text": e.text, "label": e.label_} for e in doc.ents]
         store.put_doc(es, names.items, f"naive-{n}", {
@@ -587,6 +555,11 @@ def render(r: dict[str, Any]) -> str:
         f"{r['peak_rss_main_mb']} MB, workers {r['peak_rss_workers_mb']} MB)",
         f"  counts: {json.dumps(r['counts'])}",
     ]
+    if r.get("langs"):
+        per = r["langs"]["per_language"]
+        lines.append(f"  language mix: {format_langs(r['langs']['mix'])}")
+        lines.append("  per language (items / identified / indexed): " + ", ".join(
+            f"{code} {v['items']}/{v['identified']}/{v['indexed']}" for code, v in per.items()))
     cpu = r.get("cpu_seconds") or {}
     lines.append("  CPU seconds during ingest: " + ", ".join(f"{k} {v}" for k, v in cpu.items() if v is not None))
     lines.append("  stage seconds are wall time inside each worker, summed over worker processes")
