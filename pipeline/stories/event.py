@@ -115,18 +115,25 @@ def _stem(word: str, snowball: str) -> str:
     return str(_stemmer(snowball).stemWord(word))
 
 
-def _vector(text: str, data: LanguageData) -> dict[str, float]:
-    """A unit TF-IDF vector over word stems (so "sentenced" and "sentence" meet); weights from word rarity."""
-    counts: dict[str, int] = {}
+def _vectors(text: str, data: LanguageData, lead_chars: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Unit TF-IDF vectors over word stems (so "sentenced" and "sentence" meet) of the lead (the words that end
+    within `lead_chars`) and of the whole text, from one pass over the words; weights from word rarity."""
+    lead: dict[str, int] = {}
+    body: dict[str, int] = {}
     weights: dict[str, float] = {}
-    stop = data.stop_words
-    words = [w for w in _WORD.findall(text.lower()) if len(w) >= 2 and w not in stop]
-    stems = [_stem(w, data.snowball) for w in words] if data.snowball else words
-    for w, st in zip(words, stems, strict=True):
-        counts[st] = counts.get(st, 0) + 1
+    stop, snowball, code = data.stop_words, data.snowball, data.code
+    for m in _WORD.finditer(text.lower()):
+        w = m.group()
+        if len(w) < 2 or w in stop:
+            continue
+        st = _stem(w, snowball) if snowball else w
+        body[st] = body.get(st, 0) + 1
+        if m.end() <= lead_chars:
+            lead[st] = lead.get(st, 0) + 1
         if st not in weights:
-            weights[st] = _weight(w, data.code)
-    return _unit({st: (1.0 + math.log(c)) * weights[st] for st, c in counts.items()})
+            weights[st] = _weight(w, code)
+    return (_unit({st: (1.0 + math.log(c)) * weights[st] for st, c in lead.items()}),
+            _unit({st: (1.0 + math.log(c)) * weights[st] for st, c in body.items()}))  # fmt: skip
 
 
 def _unit(vec: Mapping[str, float]) -> dict[str, float]:
@@ -193,9 +200,10 @@ def features(title: str, text: str, entities: Iterable[tuple[str, str] | tuple[s
     data = for_language(lang)
     full = f"{title}\n{text}" if title else text
     ents = list(entities)
+    lead, body = _vectors(full, data, LEAD_CHARS)
     return EventFeatures(
-        lead=_vector(full[:LEAD_CHARS], data),
-        body=_vector(full, data),
+        lead=lead,
+        body=body,
         entities=frozenset(e[1] for e in ents if e[0] in ENTITY_LABELS and e[1]),
         actors=frozenset(e[1] for e in ents if e[0] == "PERSON" and e[1] and len(e) > 2 and e[2] < LEAD_CHARS),
         names=frozenset(w for e in ents for w in _name_words(e[1])) | _capitalised(full),

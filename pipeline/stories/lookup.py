@@ -46,7 +46,8 @@ def _key_search(keys: Sequence[str], around: datetime, window: timedelta, size: 
         "query": {"bool": {"should": [{"term": {"event_keys": k}} for k in keys], "minimum_should_match": 1,
                            "filter": [_window_filter(around, window)]}},
         "size": size,
-        "_source": ["story_id"],
+        "_source": False,  # the story id from doc values: no stored source is decompressed per hit
+        "docvalue_fields": ["story_id"],
         "sort": [{"_score": "desc"}, {"published_at": "asc"}, {"id": {"order": "asc", "unmapped_type": "keyword"}}],
         "track_total_hits": False,
     }
@@ -89,7 +90,8 @@ def lookup_candidates_batch(
         for sub in store.msearch(es, searches, what):
             if "error" in sub:
                 raise store.StoreError(f"Elasticsearch at {store.es_url(es)}: {what} failed: {sub['error']}")
-            story_ids.update(str(h["_source"]["story_id"]) for h in sub["hits"]["hits"] if h.get("_source"))
+            for hit in sub["hits"]["hits"]:
+                story_ids.update(str(sid) for sid in (hit.get("fields") or {}).get("story_id", ()))
     if not story_ids:
         return []
     times = [when for _, when in queries if when is not None]
