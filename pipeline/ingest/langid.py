@@ -14,8 +14,8 @@ Zawgyi model and python-myanmar's converter tables are inside theirs).
    "Serbian in Latin"; a Chinese dialect label cannot win on Latin text). Indonesian and Malay, close enough to
    confuse any character model, are told apart by a few everyday words that differ (`ID_MS_MARKERS`).
 3. The declared language (the feed's configured `language`, else what the feed itself says) wins when it is
-   consistent with the text: same script, and the detector agrees, is unsure, or names a close sibling (id/ms,
-   hr/sr/bs, no/nn/da). Otherwise the detected language wins and the item is flagged `language_mismatch`.
+   consistent with the text: same script, and the detector agrees, is unsure, names a close sibling (id/ms,
+   hr/sr/bs, no/nn/da) or has not ruled the declared language out (`MIN_DECLARED_SHARE`). Otherwise the detected language wins and the item is flagged `language_mismatch`.
 4. Too little text: the declared language when there is one, else `None`. Letters of no known script, or no
    usable guess: `None` with the flag `language_unknown`. Never raises.
 """
@@ -34,6 +34,7 @@ SAMPLE_CHARS = 400  # a lead paragraph is enough; the detector's cost grows with
 MIN_DETECT_LETTERS = 20  # fewer letters: the detector is not asked (the script may still decide)
 MIN_SCRIPT_LETTERS = 4  # a script that decides alone needs this many letters
 MIN_CONFIDENCE = 0.5  # below this (share among the script's candidates) the detector is "unsure"
+MIN_DECLARED_SHARE = 0.01  # the declared language keeps at least this share: the detector has not ruled it out
 ZAWGYI_PROBABILITY = 0.95  # myanmartools' probability above which Burmese text is taken as Zawgyi
 ZAWGYI_SAMPLE_CHARS = 300
 
@@ -222,20 +223,27 @@ def _allowed_code(label: str, script: str) -> str | None:
     return code if script_of_language(code) == "Latin" else None
 
 
-def detect(sample: str, script: str) -> tuple[str | None, float]:
-    """(language, confidence among the script's candidates) from py3langid, or (None, 0.0)."""
+def shares(sample: str, script: str) -> dict[str, float]:
+    """Each candidate language's share of py3langid's probability among the script's languages (sums to 1)."""
     scores: dict[str, float] = {}
     for label, prob in _identifier().rank(sample):
         code = _allowed_code(label, script)
         if code is not None:
             scores[code] = scores.get(code, 0.0) + float(prob)
     total = sum(scores.values())
-    if not scores or total <= 0:
+    return {code: v / total for code, v in scores.items()} if total > 0 else {}
+
+
+def detect(sample: str, script: str, scores: dict[str, float] | None = None) -> tuple[str | None, float]:
+    """(language, confidence among the script's candidates) from py3langid, or (None, 0.0)."""
+    scores = shares(sample, script) if scores is None else scores
+    if not scores:
         return None, 0.0
     best = max(scores, key=scores.__getitem__)
+    confidence = scores[best]
     if best in ("id", "ms"):
         best = _id_or_ms(sample, best)
-    return best, scores[best] / total
+    return best, confidence
 
 
 def _id_or_ms(sample: str, guess: str) -> str:
@@ -294,8 +302,11 @@ def identify(text: str, declared: str | None = None) -> LanguageGuess:
         if script == "Arabic":
             return _scripted("ar", script, want)
         return LanguageGuess(None, "none", 0.0, script, ("language_unknown",))
-    detected, confidence = detect(sample, script)
-    consistent = detected in (None, want) or confidence < MIN_CONFIDENCE or _siblings(detected or "", want or "")
+    scores = shares(sample, script)
+    detected, confidence = detect(sample, script, scores)
+    # the declaration stands unless the detector is sure of another language and all but rules the declared one out
+    consistent = (detected in (None, want) or confidence < MIN_CONFIDENCE or _siblings(detected or "", want or "")
+                  or scores.get(want or "", 0.0) >= MIN_DECLARED_SHARE)  # fmt: skip
     if want and script_of_language(want) == script and consistent:
         return LanguageGuess(want, "declared", confidence, script)
     if detected is None:

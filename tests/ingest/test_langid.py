@@ -10,7 +10,7 @@ import pytest
 from pipeline.core.records import FeedItem
 from pipeline.ingest import langid
 from pipeline.ingest.feeds import FeedConfig
-from pipeline.ingest.langid import identify, primary_code, script_counts
+from pipeline.ingest.langid import MIN_DECLARED_SHARE, detect, identify, primary_code, script_counts, shares
 from pipeline.ingest.normalise import normalise
 
 # one or two sentences per desk language
@@ -77,6 +77,18 @@ def test_declared_language_inconsistent_with_the_text_is_overridden_and_flagged(
     assert guess.code == "ru" and "language_mismatch" in guess.flags
     guess = identify(SAMPLES["th"], declared="en-us")
     assert guess.code == "th" and "language_mismatch" in guess.flags
+
+
+def test_declaration_stands_when_the_detector_leans_elsewhere_without_ruling_it_out():
+    # English with a run of words the detector reads as Shona: it leans to "sn" yet keeps English possible
+    text = "Kaka ndiko wakati mokoto ruzivo neSagaing and Magway on Monday, the spokesman said."
+    assert detect(text, "Latin")[0] == "sn" and shares(text, "Latin")["en"] >= MIN_DECLARED_SHARE
+    guess = identify(text, declared="en")
+    assert (guess.code, guess.source, guess.flags) == ("en", "declared", ())
+    assert identify(text).code == "sn"  # undeclared: the detector decides
+    # a real French text leaves English no share at all: a wrong declaration is still overridden
+    assert shares(SAMPLES["fr"], "Latin").get("en", 0.0) < MIN_DECLARED_SHARE
+    assert identify(SAMPLES["fr"], declared="en").code == "fr"
 
 
 def test_too_little_text_falls_back_to_the_declaration_or_unknown():
