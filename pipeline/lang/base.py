@@ -67,6 +67,11 @@ class LanguageData:
     name_variants: tuple[tuple[str, ...], ...] = ()
     # suffixes of region names dropped to find the bare name ("Sagaing Region" ~ "Sagaing")
     region_suffixes: frozenset[str] = frozenset()
+    # --- ingest: language identification
+    # when a feed declares this language and at least this share of an item's words are its `stop_words`, the
+    # declaration stands without asking the detector (None: always ask; a language whose everyday words other
+    # languages share, French "de la en que" in Spanish, should stay None)
+    declared_words_share: float | None = None
 
     # --- stories: event signals (explicit dates and weekdays named in a report; empty: the signal is off)
     month_names: dict[str, int] = field(default_factory=dict)  # lower-cased month name or abbreviation -> 1..12

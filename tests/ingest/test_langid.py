@@ -10,7 +10,15 @@ import pytest
 from pipeline.core.records import FeedItem
 from pipeline.ingest import langid
 from pipeline.ingest.feeds import FeedConfig
-from pipeline.ingest.langid import MIN_DECLARED_SHARE, detect, identify, primary_code, script_counts, shares
+from pipeline.ingest.langid import (
+    MIN_DECLARED_SHARE,
+    LanguageGuess,
+    detect,
+    identify,
+    primary_code,
+    script_counts,
+    shares,
+)
 from pipeline.ingest.normalise import normalise
 
 # one or two sentences per desk language
@@ -89,6 +97,16 @@ def test_declaration_stands_when_the_detector_leans_elsewhere_without_ruling_it_
     # a real French text leaves English no share at all: a wrong declaration is still overridden
     assert shares(SAMPLES["fr"], "Latin").get("en", 0.0) < MIN_DECLARED_SHARE
     assert identify(SAMPLES["fr"], declared="en").code == "fr"
+
+
+def test_a_declared_language_whose_everyday_words_fill_the_text_stands_unchecked():
+    english = "The foreign minister arrived in the capital on Monday for talks with his counterparts from the region."
+    assert identify(english, declared="en") == LanguageGuess("en", "declared", 1.0, "Latin")
+    # French declares no such share (its everyday words are Spanish ones too): a Spanish text is still detected
+    spanish = ("El ministro de Asuntos Exteriores llegó a la capital para una reunión con sus homólogos de la "
+               "región, según informó la agencia estatal.")
+    guess = identify(spanish, declared="fr")
+    assert (guess.code, guess.source) == ("es", "detector") and "language_mismatch" in guess.flags
 
 
 def test_too_little_text_falls_back_to_the_declaration_or_unknown():
