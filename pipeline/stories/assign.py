@@ -19,7 +19,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pipeline.index.documents import Enriched
-from pipeline.stories.candidate import MAX_MEMBERS, THRESHOLD, Candidate, parse_when, time_key, within_window
+from pipeline.stories.candidate import (
+    MAX_MEMBERS,
+    NEARBY_STORIES,
+    THRESHOLD,
+    Candidate,
+    parse_when,
+    time_key,
+    within_window,
+)
 from pipeline.stories.event import EventFeatures, Match, features, retrieval_keys, similarity, stored
 from pipeline.stories.lookup import lookup_candidates_batch
 
@@ -29,7 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["NEARBY_STORIES", "Decision", "assign_stories", "cluster_batch", "decide", "group_stories", "nearby",
            "story_score"]  # fmt: skip
 
-NEARBY_STORIES = 8  # stories an article is compared with: those sharing the most retrieval keys (like the lookup)
 COMMON_KEY_STORIES = 50  # a key held by more stories than this is too common to rank by (and costs O(stories))
 
 

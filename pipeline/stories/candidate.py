@@ -16,10 +16,11 @@ from typing import Any
 from pipeline.core.timeutil import parse_iso, to_utc_opt
 from pipeline.stories.event import THRESHOLD, WINDOW, EventFeatures, from_stored
 
-__all__ = ["MAX_MEMBERS", "THRESHOLD", "WINDOW", "Candidate", "candidate_from_source", "parse_when", "time_key",
-           "within_window"]  # fmt: skip
+__all__ = ["MAX_MEMBERS", "NEARBY_STORIES", "THRESHOLD", "WINDOW", "Candidate", "candidate_from_source",
+           "parse_when", "time_key", "within_window"]  # fmt: skip
 
 MAX_MEMBERS = 10  # a story is compared through at most its first 10 reports (earliest first)
+NEARBY_STORIES = 8  # stories an article is compared with: those sharing the most retrieval keys (index or memory)
 
 
 @dataclass(frozen=True)

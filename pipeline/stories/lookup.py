@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.core.timeutil import to_utc
 from pipeline.index import store
-from pipeline.stories.candidate import MAX_MEMBERS, WINDOW, Candidate, candidate_from_source, time_key
+from pipeline.stories.candidate import MAX_MEMBERS, NEARBY_STORIES, WINDOW, Candidate, candidate_from_source, time_key
 from pipeline.stories.event import EventFeatures, retrieval_keys
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LOOKUP_SIZE", "lookup_candidates_batch"]
 
-LOOKUP_SIZE = 10  # articles per lookup (best key overlap first)
+LOOKUP_SIZE = NEARBY_STORIES  # stories per lookup (best key overlap first), as many as an article is compared with
 MEMBER_CHUNK = 200  # candidate stories whose reports are read by one search
 MEMBER_HITS = 2000  # reports one such search reads before the overflowing stories go through a collapse
 _SOURCE = ["id", "story_id", "published_at", "event_sig"]
@@ -49,6 +49,7 @@ def _key_search(keys: Sequence[str], around: datetime, window: timedelta, size: 
         "_source": False,  # the story id from doc values: no stored source is decompressed per hit
         "docvalue_fields": ["story_id"],
         "sort": [{"_score": "desc"}, {"published_at": "asc"}, {"id": {"order": "asc", "unmapped_type": "keyword"}}],
+        "collapse": {"field": "story_id"},  # one hit per story: the `size` best stories, not a big story's reports
         "track_total_hits": False,
     }
 
