@@ -29,7 +29,7 @@ from pipeline.entities.aliases import alias_index
 from pipeline.entities.gazetteer import Gazetteer, load_gazetteer
 from pipeline.entities.linking import normalise_doc
 from pipeline.entities.nlp import FULL_NER_SHARE, get_pipeline, load_base_model, ner_segments, sub_docs
-from pipeline.lang import LanguageData, for_language
+from pipeline.lang import LanguageData, for_language, reads
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -76,14 +76,19 @@ class EntityExtractor:
     def extract_many(self, texts: Iterable[str], langs: Iterable[str | None] | None = None) -> list[list[Entity]]:
         """Entities of many texts (batched); same order as input. `langs`: each text's language code."""
         texts = list(texts)
-        data = [for_language(code) for code in langs] if langs is not None else [for_language(None)] * len(texts)
-        if len(data) != len(texts):
-            raise ValueError(f"{len(texts)} texts but {len(data)} language codes")
-        if all(lang.statistical_ner for lang in data):
+        codes = list(langs) if langs is not None else [None] * len(texts)
+        if len(codes) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(codes)} language codes")
+        data = [for_language(code) for code in codes]
+        # the English model reads English and text of unknown language; a language the desk has no data for
+        # (German, Spanish) falls back to English word lists but must not go through the English model, which
+        # reads its capitalised nouns as names ("Dienstag", "Beamtenebene")
+        model = [lang.statistical_ner and (code is None or reads(code)) for code, lang in zip(codes, data, strict=True)]
+        if all(model):
             return self._extract_model(texts, data)
         out: list[list[Entity] | None] = [None] * len(texts)
         for i, (text, lang) in enumerate(zip(texts, data, strict=True)):
-            if not lang.statistical_ner:  # the English model cannot read it: curated names only
+            if not model[i]:  # the English model cannot read it: curated names only
                 out[i] = alias_index(self.gazetteer, lang).find(text)
         todo = [i for i, r in enumerate(out) if r is None]
         if not todo:

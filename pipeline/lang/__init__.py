@@ -18,7 +18,19 @@ REGISTRY: dict[str, LanguageData] = {
     for data in (en.DATA, ru.DATA, zh.DATA, ja.DATA, my.DATA, th.DATA, id_.DATA, ms.DATA, vi.DATA, fr.DATA, ar.DATA)
 }
 
-__all__ = ["DEFAULT", "ENGLISH", "REGISTRY", "LanguageData", "for_language"]
+__all__ = ["DEFAULT", "ENGLISH", "REGISTRY", "LanguageData", "for_language", "primary", "reads"]
+
+
+def primary(code: str | None) -> str | None:
+    """The ISO 639-1 part of a language tag ("en-GB" -> "en", "EN" -> "en"); None when empty."""
+    if not code or not code.strip():
+        return None
+    return code.strip().lower().replace("_", "-").split("-")[0]
+
+
+def reads(code: str | None) -> bool:
+    """Whether the desk has data of its own for `code` (False for a language that falls back to English's)."""
+    return primary(code) in REGISTRY
 
 
 def for_language(code: str | None) -> LanguageData:

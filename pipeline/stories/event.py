@@ -28,7 +28,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from pipeline.core.timeutil import to_utc_opt
-from pipeline.lang import LanguageData, for_language
+from pipeline.lang import LanguageData, for_language, primary
 
 __all__ = ["EventFeatures", "Match", "features", "from_stored", "retrieval_keys", "similarity", "stored"]
 
@@ -211,7 +211,7 @@ def features(title: str, text: str, entities: Iterable[tuple[str, str] | tuple[s
         dates=_dates(full, data),
         weekdays=_weekdays(full, data),
         published_at=to_utc_opt(published_at),
-        lang=data.code,
+        lang=primary(lang) or data.code,  # the article's own language, also one without data of its own
     )
 
 

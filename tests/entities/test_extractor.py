@@ -104,10 +104,20 @@ def test_selective_ner_finds_what_whole_document_ner_finds(extractor: EntityExtr
 
 
 def test_language_codes_choose_the_language_data(extractor: EntityExtractor) -> None:
-    """Each text may name its language; unknown codes fall back to English, so the output is the same today."""
+    """Each text may name its language; English and an unknown language (None) go through the English model."""
     texts = gold_texts()[:3]
     english = extractor.extract_many(texts)
-    assert extractor.extract_many(texts, ["en", None, "xx"]) == english
+    assert extractor.extract_many(texts, ["en", None, "EN-us"]) == english
     assert extractor.extract(texts[0], lang="en-GB") == english[0]
     with pytest.raises(ValueError, match="language codes"):
         extractor.extract_many(texts, ["en"])
+
+
+def test_a_language_without_data_gets_curated_names_not_the_english_model(extractor: EntityExtractor) -> None:
+    """German falls back to English word lists, but the English model would read its capitalised nouns as names."""
+    german = ("Am Dienstag trafen sich die Außenminister der Beamtenebene im Shangrila Hotel in Jakarta; "
+              "Retno Marsudi eröffnete die Konferenz.")
+    found = {e.canonical for e in extractor.extract(german, lang="de")}
+    assert {"Jakarta", "Retno Marsudi"} <= found
+    assert not found & {"Dienstag", "Beamtenebene", "Außenminister"}
+    assert "Dienstag" in {e.text for e in extractor.extract(german, lang="en")}  # what the model alone would add

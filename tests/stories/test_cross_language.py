@@ -61,3 +61,14 @@ def test_group_stories_joins_the_two_languages(ex: EntityExtractor) -> None:
     ents = ex.extract_many([f"{r['title']}\n\n{r['text']}" for r in records], [r["lang"] for r in records])
     decisions = group_stories(records, ents)
     assert decisions["ru"].story_id == decisions["zh"].story_id != decisions["ja"].story_id
+
+
+def test_a_language_without_data_of_its_own_keeps_its_code_and_is_compared_across_languages() -> None:
+    """German falls back to English word lists, but its report is not "English": the lexical sub-vectors of two
+    languages mean nothing, so the pair is scored on the language-independent signals."""
+    de = features("Außenminister treffen sich in Jakarta", "Die Außenminister der ASEAN trafen sich am Dienstag.",
+                  [("ORG", "ASEAN", 40), ("GPE", "Jakarta", 30)], datetime(2023, 7, 11, tzinfo=UTC), "de-DE")
+    en = features("ASEAN foreign ministers meet in Jakarta", "ASEAN foreign ministers met on Tuesday.",
+                  [("ORG", "ASEAN", 0), ("GPE", "Jakarta", 32)], datetime(2023, 7, 11, tzinfo=UTC), "en")
+    assert de.lang == "de" and en.lang == "en"
+    assert similarity(de, en).signals.get("cross_language") == 1.0
