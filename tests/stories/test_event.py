@@ -20,6 +20,7 @@ from pipeline.stories.event import (
     retrieval_keys,
     similarity,
     stored,
+    zipf,
 )
 from tests.stories.conftest import REPO, feats
 
@@ -221,3 +222,15 @@ def test_features_and_score_are_the_same_in_another_process() -> None:
 
 def _fields(f: EventFeatures) -> dict[str, object]:
     return {name: getattr(f, name) for name in f.__dataclass_fields__}
+
+
+def test_word_rarity_comes_from_wordfreqs_lists_streamed_per_language() -> None:
+    """The streamed table gives wordfreq's own Zipf values for every kept word, in the article's language."""
+    from wordfreq import zipf_frequency
+
+    for word, code in (("the", "en"), ("minister", "en"), ("referendum", "en"), ("министр", "ru"), ("visite", "fr")):
+        assert zipf(word, code) == pytest.approx(zipf_frequency(word, code), abs=0.011), (word, code)
+    assert zipf("minister", "en") < zipf("the", "en")
+    assert zipf("министр", "en") == 0.0  # a Russian word is unknown to English: weighs as the rarest
+    assert zipf("qxzvbnrtl", "en") == 0.0
+    assert zipf("the", "xx") == zipf("the", "en")  # a language wordfreq lacks reads English's list
