@@ -9,7 +9,8 @@ signals that each mean "same event" (after Miranda et al., EMNLP 2018: several T
 - `specifics`: the figures, explicit dates and weekdays the reports name. Each kind both have is an agreement when
   they share one and a conflict when they share none (two central-bank decisions, two verdicts, two meetings on
   different days use the same words but different figures and dates);
-- `days`: publication dates more than `WINDOW` apart never join (an unknown date never vetoes).
+- `days`: publication dates more than `WINDOW` apart never join (an unknown date never vetoes); an undated report
+  whose named dates all lie outside the window of the other's publication day is penalised (`named_dates`).
 
 Term weights are inverse word frequencies from `wordfreq` (per language; no corpus state, so a rerun or another
 worker computes the same weights). Everything here is deterministic and free of I/O; `stored`/`from_stored` give
@@ -44,6 +45,7 @@ W_AGREE = 0.05  # both reports name the same main actors
 SPECIFICS = {"figures": (0.05, 0.15), "dates": (0.10, 0.05), "weekdays": (0.05, 0.15)}
 MIN_FIGURES_FOR_CONFLICT = 2
 W_ACTOR_CONFLICT = 0.15  # a main actor (a person in one lead) the other report never names
+W_NAMED_DATES_FAR = 0.1  # an undated report whose named dates all lie more than the window from the other's publication
 W_DAY = 0.2  # per day of publication gap beyond the first (reports of one event cluster within a day or so)
 THRESHOLD = 0.45
 # reports in different languages: the entity overlap alone carries the weight of all three sub-vectors
@@ -335,7 +337,27 @@ def similarity(a: EventFeatures, b: EventFeatures, window: timedelta = WINDOW) -
     if days is not None:
         signals["days"] = round(days, 2)
         score -= W_DAY * max(0.0, days - 1.0)
+    elif _named_dates_far(a, b) or _named_dates_far(b, a):
+        signals["named_dates"] = -1.0
+        score -= W_NAMED_DATES_FAR
     return Match(score, signals)
+
+
+def _day_of_year(month_day: str) -> int:
+    """A position on a 372-day month-day circle (31 per month): enough to tell "within days" from "weeks apart"."""
+    month, day = month_day.split("-")
+    return (int(month) - 1) * 31 + int(day)
+
+
+def _named_dates_far(undated: EventFeatures, dated: EventFeatures) -> bool:
+    """An undated report names dates, and none of them lies within the window of the other report's publication
+    day (last month's rate decision, last year's summit): its text places it at another time. The year is not
+    known, so only month and day count; a report naming the event's date next to older ones is not "far"."""
+    if undated.published_at is not None or dated.published_at is None or not undated.dates:
+        return False
+    when = _day_of_year(dated.published_at.strftime("%m-%d"))
+    limit = WINDOW.days + 1
+    return all(min(abs(_day_of_year(d) - when), 372 - abs(_day_of_year(d) - when)) > limit for d in undated.dates)
 
 
 def retrieval_keys(f: EventFeatures, terms: int = 12) -> list[str]:

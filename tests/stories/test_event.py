@@ -16,6 +16,7 @@ from pipeline.stories.event import (
     THRESHOLD,
     WINDOW,
     EventFeatures,
+    features,
     from_stored,
     retrieval_keys,
     similarity,
@@ -234,3 +235,17 @@ def test_word_rarity_comes_from_wordfreqs_lists_streamed_per_language() -> None:
     assert zipf("министр", "en") == 0.0  # a Russian word is unknown to English: weighs as the rarest
     assert zipf("qxzvbnrtl", "en") == 0.0
     assert zipf("the", "xx") == zipf("the", "en")  # a language wordfreq lacks reads English's list
+
+
+def test_an_undated_report_naming_other_dates_is_placed_at_another_time() -> None:
+    """An undated report (no feed date) that names 27 July only is not the report published on 14 September."""
+    sept = datetime(2023, 9, 14, 15, tzinfo=UTC)
+    dated = features("Central bank raises rates again", "The bank raised its deposit rate on Thursday.", [], sept)
+    july = features("Central bank raises rates", "The bank raised its deposit rate on 27 July, its ninth rise.", [])
+    same = features("Central bank raises rates", "The bank raised its deposit rate on 14 September.", [])
+    older_and_same = features("Central bank raises rates", "After 27 July, it raised again on 14 September.", [])
+    assert similarity(july, dated).signals.get("named_dates") == -1.0
+    assert similarity(dated, july).signals.get("named_dates") == -1.0  # symmetric
+    assert "named_dates" not in similarity(same, dated).signals
+    assert "named_dates" not in similarity(older_and_same, dated).signals
+    assert similarity(july, dated).score < similarity(same, dated).score
