@@ -318,12 +318,17 @@ def similarity(a: EventFeatures, b: EventFeatures, window: timedelta = WINDOW) -
         signals = {"lead": _cosine(a.lead, b.lead), "body": _cosine(a.body, b.body)}
         score = (W_LEAD * signals["lead"] + W_BODY * signals["body"]) / (W_LEAD + W_BODY)
     if a.actors and b.actors:
-        # a main actor of one report that the other never names: a different meeting, visit or verdict
+        # a main actor of one report that the other never names: a different meeting, visit or verdict - unless
+        # the two share an explicit date or a figure, concrete agreement that outweighs a name one report left out
+        # (a quoted official, a counterpart) or one that entity linking missed (0: neither way)
         missing = any(not _names_actor(x, b.names) for x in a.actors) or any(
             not _names_actor(x, a.names) for x in b.actors
         )
-        signals["actors"] = -1.0 if missing else 1.0
-        score += -W_ACTOR_CONFLICT if missing else W_AGREE
+        if missing and (a.dates & b.dates or a.figures & b.figures):
+            signals["actors"] = 0.0
+        else:
+            signals["actors"] = -1.0 if missing else 1.0
+            score += -W_ACTOR_CONFLICT if missing else W_AGREE
     for kind, x, y in (("figures", a.figures, b.figures), ("dates", a.dates, b.dates),
                        ("weekdays", a.weekdays, b.weekdays)):  # fmt: skip
         if x and y:

@@ -249,3 +249,22 @@ def test_an_undated_report_naming_other_dates_is_placed_at_another_time() -> Non
     assert "named_dates" not in similarity(same, dated).signals
     assert "named_dates" not in similarity(older_and_same, dated).signals
     assert similarity(july, dated).score < similarity(same, dated).score
+
+
+def test_a_shared_date_or_figure_outweighs_a_main_actor_one_report_left_out() -> None:
+    """Two reports of one briefing: one names the spokesman in its lead, the other only the minister; both give
+    the same date (or the same figure), so the missing name is no conflict. Without them, it is."""
+    when = datetime(2024, 5, 14, 9, tzinfo=UTC)
+    first = features("Minister opens port talks", "Foreign Minister Ana Ruiz opened the talks on 14 May.",
+                     [("PERSON", "Ana Ruiz", 49)], when)
+    second = features("Port talks open", "Spokesman Ben Ortiz said Ana Ruiz opened the talks on 14 May.",
+                      [("PERSON", "Ben Ortiz", 26), ("PERSON", "Ana Ruiz", 41)], when)
+    undated_twin = features("Port talks open", "Spokesman Ben Ortiz said Ana Ruiz opened the talks.",
+                            [("PERSON", "Ben Ortiz", 26), ("PERSON", "Ana Ruiz", 41)], when)
+    assert similarity(first, second).signals["actors"] == 0.0
+    assert similarity(first, undated_twin).signals["actors"] == -1.0
+    with_figure = features("Port talks open", "Spokesman Ben Ortiz said 4,500 workers await the talks.",
+                           [("PERSON", "Ben Ortiz", 26)], when)
+    first_figure = features("Minister opens port talks", "Ana Ruiz said 4,500 workers await the talks.",
+                            [("PERSON", "Ana Ruiz", 34)], when)
+    assert similarity(first_figure, with_figure).signals["actors"] == 0.0
