@@ -27,6 +27,7 @@ from pipeline.core.records import Entity
 from pipeline.core.vocab import FACET_KEYS
 from pipeline.entities.aliases import alias_index
 from pipeline.entities.gazetteer import Gazetteer, load_gazetteer
+from pipeline.entities.langmodel import model_mentions
 from pipeline.entities.linking import normalise_doc
 from pipeline.entities.nlp import FULL_NER_SHARE, get_pipeline, load_base_model, ner_segments, sub_docs
 from pipeline.lang import LanguageData, for_language, reads
@@ -88,8 +89,10 @@ class EntityExtractor:
             return self._extract_model(texts, data)
         out: list[list[Entity] | None] = [None] * len(texts)
         for i, (text, lang) in enumerate(zip(texts, data, strict=True)):
-            if not model[i]:  # the English model cannot read it: curated names only
-                out[i] = alias_index(self.gazetteer, lang).find(text)
+            if not model[i]:  # the English model cannot read it: curated names (and the language's own model)
+                curated = alias_index(self.gazetteer, lang).find(text)
+                extra = model_mentions(text, lang, curated) if reads(codes[i]) else []
+                out[i] = sorted(curated + extra, key=lambda m: (m.start, m.end)) if extra else curated
         todo = [i for i, r in enumerate(out) if r is None]
         if not todo:
             return [r or [] for r in out]

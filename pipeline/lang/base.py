@@ -83,6 +83,9 @@ class LanguageData:
     # --- entities: the statistical NER of `spacy_models` runs on this language's text (False: curated names,
     # found by `entities/aliases.py`, are the whole extraction: the English model reads other scripts badly)
     statistical_ner: bool = True
+    # --- entities: labels of the language's own spaCy model (`spacy_models`, when installed) kept next to the
+    # curated names, mapped to ours ({"PER": "PERSON"}); empty = the language's own model is not used
+    model_ner_labels: dict[str, str] = field(default_factory=dict)
     # --- entities: case endings of an inflected language (Russian "а", "ы", "ой" ...): a name's word matches a
     # text word that adds one of them (after dropping the name's final vowel); empty = words match as written
     case_endings: frozenset[str] = frozenset()

