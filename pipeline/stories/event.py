@@ -58,6 +58,8 @@ MAX_ZIPF = 8.0  # a word's weight is MAX_ZIPF - its Zipf frequency (how common i
 MIN_WEIGHT = 0.5
 MIN_ZIPF_KEPT = 2.0  # words rarer than this (once per 10 million words) weigh as unknown ones
 
+# typographic apostrophes read as the ASCII one, so "junta’s" and "junta's" are one word (Snowball drops "'s")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
@@ -151,7 +153,7 @@ def _vectors(text: str, data: LanguageData, lead_chars: int) -> tuple[dict[str, 
     body: dict[str, int] = {}
     weights: dict[str, float] = {}
     stop, snowball, code = data.stop_words, data.snowball, data.code
-    for m in _WORD.finditer(text.lower()):
+    for m in _WORD.finditer(text.lower().translate(_APOSTROPHES)):
         w = m.group()
         if len(w) < 2 or w in stop:
             continue

@@ -268,3 +268,10 @@ def test_a_shared_date_or_figure_outweighs_a_main_actor_one_report_left_out() ->
     first_figure = features("Minister opens port talks", "Ana Ruiz said 4,500 workers await the talks.",
                             [("PERSON", "Ana Ruiz", 34)], when)
     assert similarity(first_figure, with_figure).signals["actors"] == 0.0
+
+
+def test_typographic_and_ascii_apostrophes_make_one_word() -> None:
+    """One outlet writes "junta’s", another "junta's": the same term (Snowball drops the possessive)."""
+    curly = features("The junta’s offensive", "The military’s commanders said the junta’s troops advanced.", [])
+    ascii_ = features("The junta's offensive", "The military's commanders said the junta's troops advanced.", [])
+    assert curly.body == ascii_.body and curly.lead == ascii_.lead
