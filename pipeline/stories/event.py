@@ -146,13 +146,20 @@ def _stem(word: str, snowball: str) -> str:
     return str(_stemmer(snowball).stemWord(word))
 
 
+@cache
+def _lexical_stop(data: LanguageData) -> frozenset[str]:
+    """Words left out of the lexical vectors: stop words, and weekday and month names, which are specifics with a
+    signal of their own (counted twice, two events on a Thursday would look alike in their wording too)."""
+    return data.stop_words | frozenset(data.weekday_names) | frozenset(data.month_names)
+
+
 def _vectors(text: str, data: LanguageData, lead_chars: int) -> tuple[dict[str, float], dict[str, float]]:
     """Unit TF-IDF vectors over word stems (so "sentenced" and "sentence" meet) of the lead (the words that end
     within `lead_chars`) and of the whole text, from one pass over the words; weights from word rarity."""
     lead: dict[str, int] = {}
     body: dict[str, int] = {}
     weights: dict[str, float] = {}
-    stop, snowball, code = data.stop_words, data.snowball, data.code
+    stop, snowball, code = _lexical_stop(data), data.snowball, data.code
     for m in _WORD.finditer(text.lower().translate(_APOSTROPHES)):
         w = m.group()
         if len(w) < 2 or w in stop:

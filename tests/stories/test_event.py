@@ -275,3 +275,10 @@ def test_typographic_and_ascii_apostrophes_make_one_word() -> None:
     curly = features("The junta’s offensive", "The military’s commanders said the junta’s troops advanced.", [])
     ascii_ = features("The junta's offensive", "The military's commanders said the junta's troops advanced.", [])
     assert curly.body == ascii_.body and curly.lead == ascii_.lead
+
+
+def test_weekday_and_month_names_are_specifics_not_wording() -> None:
+    """They count once, as `weekdays`/`dates`, not again in the lexical vectors."""
+    f = features("Talks on Thursday", "The talks open on Thursday, 14 March, in Vientiane.", [])
+    assert not {"thursday", "march"} & set(f.body) and "vientian" in f.body
+    assert f.weekdays == frozenset({3}) and f.dates == frozenset({"03-14"})
