@@ -15,7 +15,8 @@ Zawgyi model and python-myanmar's converter tables are inside theirs).
    confuse any character model, are told apart by a few everyday words that differ (`ID_MS_MARKERS`).
 3. The declared language (the feed's configured `language`, else what the feed itself says) wins when it is
    consistent with the text: same script, and its everyday words fill the text (the language's
-   `declared_words_share`, English only: then the detector is not even asked), or the detector agrees, is unsure,
+   `declared_words_share`, English only: then the detector is not even asked; an undeclared text that passes it
+   is that language too, source "words"), or the detector agrees, is unsure,
    names a close sibling (id/ms, hr/sr/bs, no/nn/da) or has not ruled the declared language out
    (`MIN_DECLARED_SHARE`). Otherwise the detected language wins and the item is flagged `language_mismatch`.
 4. Too little text: the declared language when there is one, else `None`. Letters of no known script, or no
@@ -104,7 +105,7 @@ class LanguageGuess:
     """The language of an item and how it was decided."""
 
     code: str | None  # ISO 639-1, or None when unknown
-    source: str  # "script" | "detector" | "declared" | "none"
+    source: str  # "script" | "detector" | "declared" | "words" (its everyday words, undeclared) | "none"
     confidence: float = 0.0
     script: str | None = None  # the dominant script of the letters ("Latin", "Cyrillic", "Han", ...)
     flags: tuple[str, ...] = ()  # "language_mismatch", "language_unknown", "zawgyi", "zawgyi_converted"
@@ -250,6 +251,14 @@ def detect(sample: str, script: str, scores: dict[str, float] | None = None) -> 
     return best, confidence
 
 
+# the languages with a `declared_words_share`, per script: an undeclared text is checked against them first
+_WORD_CHECKED: dict[str, tuple[str, ...]] = {}
+for _code, _data in sorted(REGISTRY.items()):
+    if _data.declared_words_share is not None:
+        _WORD_CHECKED.setdefault(script_of_language(_code), ())
+        _WORD_CHECKED[script_of_language(_code)] += (_code,)
+
+
 def _declared_by_its_words(sample: str, code: str) -> bool:
     """Whether the declared language's everyday (stop) words make up its `declared_words_share` of the text's
     words: then no other language is plausible and the detector (about 1 ms an item) is not asked."""
@@ -318,6 +327,10 @@ def identify(text: str, declared: str | None = None) -> LanguageGuess:
         return LanguageGuess(None, "none", 0.0, script, ("language_unknown",))
     if want and script_of_language(want) == script and _declared_by_its_words(sample, want):
         return LanguageGuess(want, "declared", 1.0, script)  # the declared language's own everyday words: no doubt
+    if not want:
+        for code in _WORD_CHECKED.get(script, ()):
+            if _declared_by_its_words(sample, code):  # undeclared, but unmistakably this language's everyday words
+                return LanguageGuess(code, "words", 1.0, script)
     scores = shares(sample, script)
     detected, confidence = detect(sample, script, scores)
     # the declaration stands unless the detector is sure of another language and all but rules the declared one out

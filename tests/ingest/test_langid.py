@@ -93,7 +93,8 @@ def test_declaration_stands_when_the_detector_leans_elsewhere_without_ruling_it_
     assert detect(text, "Latin")[0] == "sn" and shares(text, "Latin")["en"] >= MIN_DECLARED_SHARE
     guess = identify(text, declared="en")
     assert (guess.code, guess.source, guess.flags) == ("en", "declared", ())
-    assert identify(text).code == "sn"  # undeclared: the detector decides
+    # undeclared: English's everyday words fill a quarter of it, so it is English without asking the detector
+    assert (identify(text).code, identify(text).source) == ("en", "words")
     # a real French text leaves English no share at all: a wrong declaration is still overridden
     assert shares(SAMPLES["fr"], "Latin").get("en", 0.0) < MIN_DECLARED_SHARE
     assert identify(SAMPLES["fr"], declared="en").code == "fr"
@@ -107,6 +108,15 @@ def test_a_declared_language_whose_everyday_words_fill_the_text_stands_unchecked
                "región, según informó la agencia estatal.")
     guess = identify(spanish, declared="fr")
     assert (guess.code, guess.source) == ("es", "detector") and "language_mismatch" in guess.flags
+
+
+def test_undeclared_text_full_of_a_languages_everyday_words_needs_no_detector():
+    english = "The foreign minister arrived in the capital on Monday for talks with his counterparts from the region."
+    assert identify(english) == LanguageGuess("en", "words", 1.0, "Latin")
+    # other Latin-script languages leave English's everyday words far below the share: the detector decides
+    for code in ("fr", "id", "vi"):
+        guess = identify(SAMPLES[code])
+        assert (guess.code, guess.source) == (code, "detector"), code
 
 
 def test_too_little_text_falls_back_to_the_declaration_or_unknown():
