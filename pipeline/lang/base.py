@@ -76,6 +76,11 @@ class LanguageData:
     # --- stories: event signals (explicit dates and weekdays named in a report; empty: the signal is off)
     month_names: dict[str, int] = field(default_factory=dict)  # lower-cased month name or abbreviation -> 1..12
     weekday_names: dict[str, int] = field(default_factory=dict)  # lower-cased weekday name -> 0 (Monday) .. 6
+    # a place in a series ("the ninth consecutive rise", "10th straight"): ordinal words -> n, and the words that
+    # make an ordinal a series position; a numeric ordinal is a number plus one of `ordinal_suffixes`
+    ordinal_words: dict[str, int] = field(default_factory=dict)
+    ordinal_suffixes: tuple[str, ...] = ()
+    series_words: frozenset[str] = frozenset()
     snowball: str = ""  # Snowball stemmer name ("english"); "" = compare words unstemmed
     # --- detect and entities: words with attached prefixes (Arabic و "and", ب "with", ل "to", ال "the"):
     # a word is also looked up without one of these (longest first); () = words are looked up as written

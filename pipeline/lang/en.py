@@ -260,4 +260,14 @@ DATA = LanguageData(
     weekday_names={
         d: n for n, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
     },
+    ordinal_words={
+        w: n
+        for n, w in enumerate(
+            "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+            "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(),
+            start=1,
+        )
+    },
+    ordinal_suffixes=("st", "nd", "rd", "th"),
+    series_words=frozenset({"consecutive", "straight", "successive"}),
 )

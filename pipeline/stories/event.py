@@ -6,7 +6,7 @@ signals that each mean "same event" (after Miranda et al., EMNLP 2018: several T
 - `lead`: TF-IDF cosine of title + lead (the first `LEAD_CHARS` characters), where reports state the event;
 - `body`: TF-IDF cosine of the whole text;
 - `entities`: overlap of the canonical people, organisations and places (rarer names weigh more);
-- `specifics`: the figures, explicit dates and weekdays the reports name. Each kind both have is an agreement when
+- `specifics`: the figures, explicit dates, weekdays and places in a series ("ninth consecutive") the reports name. Each kind both have is an agreement when
   they share one and a conflict when they share none (two central-bank decisions, two verdicts, two meetings on
   different days use the same words but different figures and dates);
 - `days`: publication dates more than `WINDOW` apart never join (an unknown date never vetoes); an undated report
@@ -42,7 +42,7 @@ W_AGREE = 0.05  # both reports name the same main actors
 # per kind of specific: (bonus when both name one in common, penalty when both name some but none in common).
 # A shared explicit date is strong evidence; different single figures are common in independent reports, so a
 # figure conflict needs two or more figures on each side.
-SPECIFICS = {"figures": (0.05, 0.15), "dates": (0.10, 0.05), "weekdays": (0.05, 0.15)}
+SPECIFICS = {"figures": (0.05, 0.15), "dates": (0.10, 0.05), "weekdays": (0.05, 0.15), "series": (0.10, 0.30)}
 MIN_FIGURES_FOR_CONFLICT = 2
 W_ACTOR_CONFLICT = 0.15  # a main actor (a person in one lead) the other report never names
 W_NAMED_DATES_FAR = 0.1  # an undated report whose named dates all lie more than the window from the other's publication
@@ -74,6 +74,7 @@ class EventFeatures:
     figures: frozenset[str] = frozenset()
     dates: frozenset[str] = frozenset()  # "MM-DD" of dates named in the text
     weekdays: frozenset[int] = frozenset()
+    series: frozenset[int] = frozenset()  # places in a series the report names ("the ninth consecutive rise": 9)
     actors: frozenset[str] = frozenset()  # people named in the lead: the event's main actors
     names: frozenset[str] = frozenset()  # lower-cased words of every name the report mentions (actor matching)
     published_at: datetime | None = None
@@ -225,6 +226,28 @@ def _dates(text: str, data: LanguageData) -> frozenset[str]:
     return frozenset(out)
 
 
+@cache
+def _series_pattern(code: str) -> re.Pattern[str] | None:
+    data = for_language(code)
+    if not data.series_words or not data.ordinal_words:
+        return None
+    words = "|".join(sorted(map(re.escape, data.ordinal_words), key=len, reverse=True))
+    suffixes = "|".join(map(re.escape, data.ordinal_suffixes)) or "(?!)"
+    series = "|".join(sorted(map(re.escape, data.series_words)))
+    return re.compile(rf"\b(?:(\d{{1,3}})(?:{suffixes})|({words}))[-\s]+(?:{series})\b", re.IGNORECASE)
+
+
+def _series(text: str, data: LanguageData) -> frozenset[int]:
+    """Places in a series: an ordinal before a series word ("ninth consecutive", "10th straight"). A rate rise,
+    a round of talks or a term in a series is one event per place, so two reports naming different places report
+    different events."""
+    pattern = _series_pattern(data.code)
+    if pattern is None:
+        return frozenset()
+    return frozenset(int(m.group(1)) if m.group(1) else data.ordinal_words[m.group(2).lower()]
+                     for m in pattern.finditer(text))  # fmt: skip
+
+
 def _weekdays(text: str, data: LanguageData) -> frozenset[int]:
     if not data.weekday_names:
         return frozenset()
@@ -248,6 +271,7 @@ def features(title: str, text: str, entities: Iterable[tuple[str, str] | tuple[s
         figures=_figures(full),
         dates=_dates(full, data),
         weekdays=_weekdays(full, data),
+        series=_series(full, data),
         published_at=to_utc_opt(published_at),
         lang=primary(lang) or data.code,  # the article's own language, also one without data of its own
     )
@@ -339,7 +363,7 @@ def similarity(a: EventFeatures, b: EventFeatures, window: timedelta = WINDOW) -
             signals["actors"] = -1.0 if missing else 1.0
             score += -W_ACTOR_CONFLICT if missing else W_AGREE
     for kind, x, y in (("figures", a.figures, b.figures), ("dates", a.dates, b.dates),
-                       ("weekdays", a.weekdays, b.weekdays)):  # fmt: skip
+                       ("weekdays", a.weekdays, b.weekdays), ("series", a.series, b.series)):  # fmt: skip
         if x and y:
             bonus, penalty = SPECIFICS[kind]
             if x & y:
@@ -389,6 +413,7 @@ def stored(f: EventFeatures) -> dict[str, Any]:
         "figures": sorted(f.figures),
         "dates": sorted(f.dates),
         "weekdays": sorted(f.weekdays),
+        "series": sorted(f.series),
         "actors": sorted(f.actors),
         "names": sorted(f.names),
         "lang": f.lang,
@@ -406,6 +431,7 @@ def from_stored(doc: Mapping[str, Any] | None, published_at: datetime | None = N
         figures=frozenset(doc.get("figures") or ()),
         dates=frozenset(doc.get("dates") or ()),
         weekdays=frozenset(int(x) for x in doc.get("weekdays") or ()),
+        series=frozenset(int(x) for x in doc.get("series") or ()),
         actors=frozenset(doc.get("actors") or ()),
         names=frozenset(doc.get("names") or ()),
         published_at=to_utc_opt(published_at),

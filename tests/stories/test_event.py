@@ -282,3 +282,23 @@ def test_weekday_and_month_names_are_specifics_not_wording() -> None:
     f = features("Talks on Thursday", "The talks open on Thursday, 14 March, in Vientiane.", [])
     assert not {"thursday", "march"} & set(f.body) and "vientian" in f.body
     assert f.weekdays == frozenset({3}) and f.dates == frozenset({"03-14"})
+
+
+def test_places_in_a_series_tell_one_rise_from_the_next() -> None:
+    """The ninth consecutive rate rise and the 10th straight one are two events with the same words and actors."""
+    when = datetime(2023, 9, 14, 12, tzinfo=UTC)
+    ninth = features("Bank raises rates again", "The central bank raised its key rate for the ninth consecutive time, "
+                     "to 3.75 percent, citing stubborn inflation.", [("ORG", "Central Bank", 4)], when)
+    tenth = features("Bank raises rates again", "The central bank raised its key rate for the 10th straight time, "
+                     "to 4.00 percent, citing stubborn inflation.", [("ORG", "Central Bank", 4)], when)
+    copy = features("Bank lifts rates", "For the ninth consecutive time the central bank raised its key rate.",
+                    [("ORG", "Central Bank", 4)], when)
+    assert ninth.series == copy.series == frozenset({9}) and tenth.series == frozenset({10})
+    assert similarity(ninth, tenth).signals["series"] == -1.0
+    assert similarity(ninth, copy).signals["series"] == 1.0
+    twin = features("Bank raises rates again", "The central bank raised its key rate for the ninth straight time, "
+                    "to 4.00 percent, citing stubborn inflation.", [("ORG", "Central Bank", 4)], when)
+    # the same words with the same place agree (+0.10); with another place they conflict (-0.30)
+    assert similarity(ninth, twin).score - similarity(ninth, tenth).score >= 0.38
+    assert features("First day", "On the first day of talks, a second round was set.", []).series == frozenset()
+    assert from_stored(stored(tenth)) is not None and from_stored(stored(tenth)).series == frozenset({10})  # type: ignore[union-attr]
