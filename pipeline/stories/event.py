@@ -6,9 +6,10 @@ signals that each mean "same event" (after Miranda et al., EMNLP 2018: several T
 - `lead`: TF-IDF cosine of title + lead (the first `LEAD_CHARS` characters), where reports state the event;
 - `body`: TF-IDF cosine of the whole text;
 - `entities`: overlap of the canonical people, organisations and places (rarer names weigh more);
-- `specifics`: the figures, explicit dates, weekdays and places in a series ("ninth consecutive") the reports name. Each kind both have is an agreement when
-  they share one and a conflict when they share none (two central-bank decisions, two verdicts, two meetings on
-  different days use the same words but different figures and dates);
+- `specifics`: the figures, explicit dates, weekdays and places in a series ("ninth consecutive") the reports
+  name. Each kind both have is an agreement when they share one and a conflict when they share none (two
+  central-bank decisions, two verdicts, two meetings on different days use the same words but different figures,
+  dates and places in their series);
 - `days`: publication dates more than `WINDOW` apart never join (an unknown date never vetoes); an undated report
   whose named dates all lie outside the window of the other's publication day is penalised (`named_dates`).
 
