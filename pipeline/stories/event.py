@@ -54,6 +54,7 @@ THRESHOLD = 0.45
 W_CROSS_ENTITIES = 1.0
 MIN_CROSS_SHARED = 2  # ... and only when they share this many names (one shared country is no event)
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"})
+RETRIEVAL_ENTITIES = 8  # entities among an article's retrieval keys (the rarest)
 MAX_TERMS = 40  # terms kept per sub-vector in the stored form (the tail weighs almost nothing)
 MAX_ZIPF = 8.0  # a word's weight is MAX_ZIPF - its Zipf frequency (how common it is), floored at a small value
 MIN_WEIGHT = 0.5
@@ -399,10 +400,12 @@ def _named_dates_far(undated: EventFeatures, dated: EventFeatures) -> bool:
     return all(min(abs(_day_of_year(d) - when), 372 - abs(_day_of_year(d) - when)) > limit for d in undated.dates)
 
 
-def retrieval_keys(f: EventFeatures, terms: int = 12) -> list[str]:
-    """Keyword keys that find candidate reports in the index: the lead's rarest-weighted terms and the entities."""
+def retrieval_keys(f: EventFeatures, terms: int = 12, entities: int = RETRIEVAL_ENTITIES) -> list[str]:
+    """Keyword keys that find candidate reports in the index: the lead's rarest-weighted terms and the rarest
+    entities (a long report names dozens; "Myanmar" in every story only makes the index score more documents)."""
     top = heapq.nsmallest(terms, f.lead.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [f"t:{w}" for w, _ in top] + [f"e:{e}" for e in sorted(f.entities)]
+    rare = heapq.nsmallest(entities, f.entities, key=lambda e: (-_entity_weight(e), e))
+    return [f"t:{w}" for w, _ in top] + [f"e:{e}" for e in sorted(rare)]
 
 
 def stored(f: EventFeatures) -> dict[str, Any]:
