@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pipeline.lang import REGISTRY
+from pipeline.lang import REGISTRY, primary
 
 SAMPLE_CHARS = 400  # a lead paragraph is enough; the detector's cost grows with length
 MIN_DETECT_LETTERS = 20  # fewer letters: the detector is not asked (the script may still decide)
@@ -148,11 +148,11 @@ def script_counts(text: str) -> Counter[str]:
 
 def primary_code(tag: str | None) -> str | None:
     """'en-US' -> 'en', 'in' -> 'id', 'zh_TW' -> 'zh', 'rus' -> 'ru'; None for empty or odd tags."""
-    if not tag:
+    code = primary(tag)
+    if code is None:
         return None
-    primary = tag.strip().replace("_", "-").split("-")[0].lower()
-    primary = DECLARED_ALIASES.get(primary, primary)
-    return primary if re.fullmatch(r"[a-z]{2}", primary) else None
+    code = DECLARED_ALIASES.get(code, code)
+    return code if re.fullmatch(r"[a-z]{2}", code) else None
 
 
 @cache

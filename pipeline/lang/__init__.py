@@ -35,6 +35,5 @@ def reads(code: str | None) -> bool:
 
 def for_language(code: str | None) -> LanguageData:
     """The data of language `code` ("en", "en-GB", "EN"); English when the code is unknown or missing."""
-    if not code:
-        return DEFAULT
-    return REGISTRY.get(code.strip().lower().replace("_", "-").split("-")[0], DEFAULT)
+    key = primary(code)
+    return REGISTRY.get(key, DEFAULT) if key else DEFAULT
